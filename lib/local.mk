@@ -1,0 +1,18 @@
+# lib/: protocol, event log, quote; no sockets, no globals.
+noinst_LIBRARIES += lib/libwardgate.a
+lib_libwardgate_a_SOURCES = \
+	lib/wg_err.c lib/wg_err.h \
+	lib/buf.c lib/buf.h \
+	lib/alg.c lib/alg.h \
+	lib/hex.c lib/hex.h \
+	lib/file.c lib/file.h \
+	lib/pcr.c lib/pcr.h \
+	lib/evlog.c lib/evlog.h \
+	lib/evlog_decode.c \
+	lib/quote.c lib/quote.h \
+	lib/rcache.c lib/rcache.h \
+	lib/attest.c lib/attest.h
+lib_libwardgate_a_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS)
+
+# Everything that links lib/ needs these.
+WG_LIB_LIBS = lib/libwardgate.a $(TSS2_MU_LIBS) $(CRYPTO_LIBS)

@@ -1,0 +1,51 @@
+# tests/fuzz/: libFuzzer targets, one per parser of untrusted bytes.
+# Built with ./configure --enable-fuzz CC=clang; `make fuzz-smoke` runs each
+# for FUZZ_SECONDS, seeded from the repository's corpus.
+FUZZ_SECONDS = 20
+EXTRA_DIST += tests/fuzz/smoke.sh tests/fuzz/README.md
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_evlog tests/fuzz/fuzz_attest \
+	tests/fuzz/fuzz_sig tests/fuzz/fuzz_pub tests/fuzz/fuzz_pcrs
+WG_FUZZ_PROGS += tests/fuzz/fuzz_evlog tests/fuzz/fuzz_attest \
+	tests/fuzz/fuzz_sig tests/fuzz/fuzz_pub tests/fuzz/fuzz_pcrs
+WG_FUZZ_LINK = $(AM_LDFLAGS) -fsanitize=fuzzer
+WG_FUZZ_CF = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS)
+tests_fuzz_fuzz_evlog_SOURCES = tests/fuzz/fuzz_evlog.c
+tests_fuzz_fuzz_evlog_CFLAGS = $(WG_FUZZ_CF)
+tests_fuzz_fuzz_evlog_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_evlog_LDADD = $(WG_LIB_LIBS)
+tests_fuzz_fuzz_attest_SOURCES = tests/fuzz/fuzz_attest.c
+tests_fuzz_fuzz_attest_CFLAGS = $(WG_FUZZ_CF)
+tests_fuzz_fuzz_attest_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_attest_LDADD = $(WG_LIB_LIBS)
+tests_fuzz_fuzz_sig_SOURCES = tests/fuzz/fuzz_sig.c
+tests_fuzz_fuzz_sig_CFLAGS = $(WG_FUZZ_CF)
+tests_fuzz_fuzz_sig_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_sig_LDADD = $(WG_LIB_LIBS)
+tests_fuzz_fuzz_pub_SOURCES = tests/fuzz/fuzz_pub.c
+tests_fuzz_fuzz_pub_CFLAGS = $(WG_FUZZ_CF)
+tests_fuzz_fuzz_pub_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_pub_LDADD = $(WG_LIB_LIBS)
+tests_fuzz_fuzz_pcrs_SOURCES = tests/fuzz/fuzz_pcrs.c
+tests_fuzz_fuzz_pcrs_CFLAGS = $(WG_FUZZ_CF)
+tests_fuzz_fuzz_pcrs_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_pcrs_LDADD = $(WG_LIB_LIBS)
+
+fuzz-smoke: $(WG_FUZZ_PROGS)
+	@set -e; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_evlog \
+	    '$(abs_top_srcdir)/tests/data/eventlogs/*.bin'; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_attest \
+	    '$(abs_top_srcdir)/tests/data/quote/*.msg'; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_sig \
+	    '$(abs_top_srcdir)/tests/data/quote/*.sig'; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_pub \
+	    '$(abs_top_srcdir)/tests/data/quote/*.pub $(abs_top_srcdir)/tests/data/quote/*.pem'; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_pcrs \
+	    '$(abs_top_srcdir)/tests/data/quote/*pcrs*'
+else
+fuzz-smoke:
+	@echo "fuzz-smoke: configure with CC=clang --enable-fuzz first" >&2; exit 1
+endif
+.PHONY: fuzz-smoke

@@ -1,0 +1,56 @@
+# tests/unit/: cmocka unit tests, one program per module.
+WG_UNIT_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests/common $(CMOCKA_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS)
+WG_UNIT_LDADD = tests/common/libwgtest.a $(WG_LIB_LIBS) $(CMOCKA_LIBS) $(JSONC_LIBS)
+
+# Test helpers shared by unit tests, fuzz targets and benchmarks.
+noinst_LIBRARIES += tests/common/libwgtest.a
+tests_common_libwgtest_a_SOURCES = \
+	tests/common/swquote.c tests/common/swquote.h \
+	tests/common/testutil.c tests/common/testutil.h
+tests_common_libwgtest_a_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS)
+
+WG_UNIT_TESTS = \
+	tests/unit/test_err \
+	tests/unit/test_buf \
+	tests/unit/test_pcr \
+	tests/unit/test_evlog \
+	tests/unit/test_evlog_decode \
+	tests/unit/test_corpus \
+	tests/unit/test_quote \
+	tests/unit/test_rcache \
+	tests/unit/test_util \
+	tests/unit/test_attest
+
+check_PROGRAMS += $(WG_UNIT_TESTS)
+TESTS += $(WG_UNIT_TESTS)
+
+tests_unit_test_err_SOURCES = tests/unit/test_err.c
+tests_unit_test_err_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_err_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_buf_SOURCES = tests/unit/test_buf.c
+tests_unit_test_buf_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_buf_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_pcr_SOURCES = tests/unit/test_pcr.c
+tests_unit_test_pcr_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_pcr_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_evlog_SOURCES = tests/unit/test_evlog.c
+tests_unit_test_evlog_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_evlog_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_evlog_decode_SOURCES = tests/unit/test_evlog_decode.c
+tests_unit_test_evlog_decode_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_evlog_decode_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_corpus_SOURCES = tests/unit/test_corpus.c
+tests_unit_test_corpus_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_corpus_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_quote_SOURCES = tests/unit/test_quote.c
+tests_unit_test_quote_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_quote_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_attest_SOURCES = tests/unit/test_attest.c
+tests_unit_test_attest_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_attest_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_rcache_SOURCES = tests/unit/test_rcache.c
+tests_unit_test_rcache_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_rcache_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_util_SOURCES = tests/unit/test_util.c
+tests_unit_test_util_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_util_LDADD = $(WG_UNIT_LDADD)
