@@ -16,6 +16,7 @@
 
 #include <tss2/tss2_mu.h>
 
+#include "hex.h"
 #include "quote.h"
 
 #define QUOTE_PEM_MAX		16384	/* a 4096-bit key's PEM is ~800 */
@@ -836,8 +837,14 @@ quote_check(const struct quote_key *key, const uint8_t *attest,
 		goto out;
 	if (q->pcrDigest.size != dlen ||
 	    CRYPTO_memcmp(q->pcrDigest.buffer, dig, dlen) != 0) {
+		char want[2 * ALG_MAX_DIGEST + 1], got[2 * ALG_MAX_DIGEST + 1];
+
 		r = wg_diag_set(d, WG_ERR_QUOTE_PCR_DIGEST,
-		    "pcrDigest does not match the PCR values");
+		    "the quote's pcrDigest %.16s... is not the digest of the "
+		    "given PCR values %.16s...",
+		    hex_encode(q->pcrDigest.buffer, q->pcrDigest.size <=
+		    ALG_MAX_DIGEST ? q->pcrDigest.size : 0, got, sizeof(got)),
+		    hex_encode(dig, dlen, want, sizeof(want)));
 		goto out;
 	}
 	r = 0;
