@@ -1,3 +1,4 @@
 # docs/: man pages (mdoc) and Markdown references.
 dist_man_MANS += docs/man/wardgate.1
+dist_man_MANS += docs/man/wardgated.8 docs/man/wardgated.conf.5
 EXTRA_DIST += docs/eventlog.md

@@ -11,8 +11,14 @@ lib_libwardgate_a_SOURCES = \
 	lib/evlog_decode.c \
 	lib/quote.c lib/quote.h \
 	lib/rcache.c lib/rcache.h \
-	lib/attest.c lib/attest.h
-lib_libwardgate_a_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS)
+	lib/attest.c lib/attest.h \
+	lib/state.c lib/state.h \
+	lib/nonce.c lib/nonce.h \
+	lib/makecred.c lib/makecred.h \
+	lib/ek.c lib/ek.h \
+	lib/store.c lib/store.h \
+	lib/wire.c lib/wire.h
+lib_libwardgate_a_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) $(SQLITE_CFLAGS)
 
 # Everything that links lib/ needs these.
-WG_LIB_LIBS = lib/libwardgate.a $(TSS2_MU_LIBS) $(CRYPTO_LIBS)
+WG_LIB_LIBS = lib/libwardgate.a $(TSS2_MU_LIBS) $(CRYPTO_LIBS) $(JSONC_LIBS) $(SQLITE_LIBS)

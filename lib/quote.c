@@ -202,7 +202,7 @@ out:
  * Decodes a TPM2B_PUBLIC or, failing the size test, a bare TPMT_PUBLIC.
  * *area points at the marshalled TPMT_PUBLIC inside buf (for the name).
  */
-static int
+int
 quote_decode_public(const uint8_t *buf, size_t len, TPM2B_PUBLIC *pub,
     const uint8_t **area, size_t *area_len, struct wg_diag *d)
 {
@@ -353,7 +353,7 @@ quote_public_check(const TPMT_PUBLIC *p, int require_restricted,
 }
 
 /* Makes the OpenSSL key of a checked TPM public area. */
-static int
+int
 quote_public_pkey(const TPMT_PUBLIC *p, EVP_PKEY **out, struct wg_diag *d)
 {
 	OSSL_PARAM_BLD *bld = NULL;

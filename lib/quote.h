@@ -88,4 +88,21 @@ int quote_check(const struct quote_key *key, const uint8_t *attest,
     const struct quote_expect *exp, struct quote_info *info,
     struct wg_diag *d);
 
+/*
+ * Decodes a marshalled TPM2B_PUBLIC or, failing its size test, a bare
+ * TPMT_PUBLIC (through libtss2-mu; trailing bytes refused). *area and
+ * *area_len borrow the marshalled TPMT_PUBLIC inside buf (for the name).
+ * WG_ERR_AK_DECODE on malformed input.
+ */
+int quote_decode_public(const uint8_t *buf, size_t len, TPM2B_PUBLIC *pub,
+    const uint8_t **area, size_t *area_len, struct wg_diag *d);
+
+/*
+ * Makes the OpenSSL key of a TPM public area: RSA 2048/3072/4096 (modulus
+ * size checked) or ECC P-256/P-384 (point checked on the curve). *out is
+ * new on success; WG_ERR_AK_UNSUPPORTED otherwise.
+ */
+int quote_public_pkey(const TPMT_PUBLIC *p, EVP_PKEY **out,
+    struct wg_diag *d);
+
 #endif /* WG_QUOTE_H */

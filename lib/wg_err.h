@@ -49,7 +49,28 @@
 	X(AK_DECODE,        -50, "AK_DECODE",         "attestation key is malformed") \
 	X(AK_UNSUPPORTED,   -51, "AK_UNSUPPORTED",    "attestation key type or size is not supported") \
 	X(AK_ATTRIBUTES,    -52, "AK_ATTRIBUTES",     "key is not a restricted TPM signing key") \
-	X(PCRS_DECODE,      -53, "PCRS_DECODE",       "PCR values file is malformed")
+	X(PCRS_DECODE,      -53, "PCRS_DECODE",       "PCR values file is malformed") \
+	\
+	X(EK_CERT_UNTRUSTED,-60, "EK_CERT_UNTRUSTED", "EK certificate does not chain to a trusted TPM manufacturer") \
+	X(EK_MISMATCH,      -61, "EK_MISMATCH",       "EK certificate is not for this endorsement key") \
+	X(EK_BLOCKED,       -62, "EK_BLOCKED",        "endorsement key belongs to a decommissioned device") \
+	X(ACTIVATION_FAILED,-63, "ACTIVATION_FAILED", "credential activation failed: the AK is not in the EK's TPM") \
+	X(ENROLLMENT_UNKNOWN,-64,"ENROLLMENT_UNKNOWN","unknown or expired enrollment") \
+	X(DEVICE_UNKNOWN,   -65, "DEVICE_UNKNOWN",    "unknown device") \
+	X(DEVICE_DECOMMISSIONED,-66,"DEVICE_DECOMMISSIONED","device is decommissioned") \
+	X(NONCE_UNKNOWN,    -67, "NONCE_UNKNOWN",     "nonce unknown, used, expired or issued to another device") \
+	X(EVENTLOG_REQUIRED,-68, "EVENTLOG_REQUIRED", "the gateway does not hold this event log: send it") \
+	X(CLOCK_ROLLBACK,   -69, "CLOCK_ROLLBACK",    "quote clock did not move forward: replayed or reordered quote") \
+	X(EVENTLOG_HASH,    -70, "EVENTLOG_HASH",     "event log does not match its stated hash") \
+	X(PCR_MISMATCH,     -71, "PCR_MISMATCH",      "a PCR the TPM reported differs from the event log replay") \
+	\
+	X(JSON,             -80, "JSON",              "malformed JSON") \
+	X(MISSING_FIELD,    -81, "MISSING_FIELD",     "a required field is missing") \
+	X(UNKNOWN_FIELD,    -82, "UNKNOWN_FIELD",     "unknown field") \
+	X(BAD_FIELD,        -83, "BAD_FIELD",         "a field has the wrong type, size or encoding") \
+	X(DB,               -84, "DB",                "store (SQLite) failure") \
+	X(DB_SCHEMA,        -85, "DB_SCHEMA",         "store schema is newer than this program") \
+	X(CONFIG,           -86, "CONFIG",            "configuration error")
 
 enum wg_err {
 	WG_OK = 0,

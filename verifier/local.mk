@@ -1,5 +1,14 @@
-# verifier/: the admin CLI (offline tools for now).
+# verifier/: the gateway daemon and the admin CLI.
 bin_PROGRAMS += verifier/wardgate
 verifier_wardgate_SOURCES = verifier/wardgate.c
-verifier_wardgate_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS)
-verifier_wardgate_LDADD = $(WG_LIB_LIBS) $(JSONC_LIBS)
+verifier_wardgate_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS)
+verifier_wardgate_LDADD = $(WG_LIB_LIBS) $(JSONC_LIBS) $(CURL_LIBS)
+
+sbin_PROGRAMS += verifier/wardgated
+verifier_wardgated_SOURCES = \
+	verifier/wardgated.c verifier/gateway.h \
+	verifier/api.c verifier/admin.c \
+	verifier/conf.c verifier/conf.h \
+	verifier/tls.c verifier/tls.h
+verifier_wardgated_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(JSONC_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(SQLITE_CFLAGS)
+verifier_wardgated_LDADD = $(WG_LIB_LIBS) $(SSL_LIBS) $(LIBEVENT_OPENSSL_LIBS) $(LIBEVENT_LIBS)

@@ -6,6 +6,12 @@
  *   wardgate quote verify --ak AK --quote MSG --sig SIG --nonce HEX
  *       [--pcrs FILE | --eventlog FILE] [--require SEL] [--json]
  *
+ * Gateway administration (through wardgated's admin socket):
+ *   wardgate [-s SOCKET] status [--json]
+ *   wardgate [-s SOCKET] device list|show ID|approve ID
+ *   wardgate [-s SOCKET] device provision --name N --model M [--owner O]
+ *       [--serial S] [--mac MAC] (--ek-fpr HEX | --ek-pub FILE | --ek-cert FILE)
+ *
  * Exit status (wardgate(1)): 0 success, 1 the input was checked and
  * refused, 2 usage or operational error.
  */
@@ -18,10 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <json-c/json.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "alg.h"
 #include "attest.h"
+#include "ek.h"
 #include "evlog.h"
 #include "file.h"
 #include "hex.h"
@@ -768,6 +778,362 @@ out:
 	return ret;
 }
 
+
+/* Percent-encodes everything but unreserved characters; caller frees. */
+static char *
+url_escape(const char *s)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	size_t n = strlen(s), i, o = 0;
+	char *out;
+
+	if (n > 1024 || (out = malloc(3 * n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+		    ch == '.' || ch == '~')
+			out[o++] = (char)ch;
+		else {
+			out[o++] = '%';
+			out[o++] = hexd[ch >> 4];
+			out[o++] = hexd[ch & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* ---- gateway administration over the admin socket ---- */
+
+#define ADMIN_SOCKET_DEFAULT "/run/wardgate/admin.sock"
+#define ADMIN_REPLY_MAX (64u * 1024 * 1024)
+
+static const char *admin_socket = NULL;
+
+struct admin_buf {
+	char *p;
+	size_t len;
+};
+
+static size_t
+admin_write_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct admin_buf *b = arg;
+	size_t add = size * n;
+	char *np;
+
+	if (add > ADMIN_REPLY_MAX - b->len)
+		return 0;
+	if ((np = realloc(b->p, b->len + add + 1)) == NULL)
+		return 0;
+	memcpy(np + b->len, data, add);
+	b->p = np;
+	b->len += add;
+	b->p[b->len] = '\0';
+	return add;
+}
+
+/*
+ * One admin request: method GET or POST (with a JSON body). On success
+ * *reply is the parsed JSON reply (caller puts) and *status the HTTP
+ * status. Errors print a line and return WG_EXIT_ERROR.
+ */
+static int
+admin_call(const char *method, const char *path, const char *body,
+    struct json_object **reply, long *status)
+{
+	CURL *c;
+	CURLcode cr;
+	struct curl_slist *hdr = NULL;
+	struct admin_buf b = { NULL, 0 };
+	char url[512];
+	const char *sock = admin_socket;
+	int ret = WG_EXIT_ERROR;
+
+	if (sock == NULL && (sock = getenv("WARDGATE_SOCKET")) == NULL)
+		sock = ADMIN_SOCKET_DEFAULT;
+	if ((c = curl_easy_init()) == NULL) {
+		errx_line("cannot start libcurl");
+		return ret;
+	}
+	snprintf(url, sizeof(url), "http://localhost%s", path);
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, admin_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (strcmp(method, "POST") == 0) {
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body != NULL ? body : "{}");
+	}
+	if ((cr = curl_easy_perform(c)) != CURLE_OK) {
+		errx_line("gateway admin socket %s: %s", sock,
+		    curl_easy_strerror(cr));
+		goto out;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	if (b.p == NULL || (*reply = json_tokener_parse(b.p)) == NULL) {
+		errx_line("gateway sent no JSON (HTTP %ld)", *status);
+		goto out;
+	}
+	ret = WG_EXIT_OK;
+out:
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+	free(b.p);
+	return ret;
+}
+
+/* Prints a gateway error reply; returns the exit status for it. */
+static int
+admin_error(struct json_object *reply, long status)
+{
+	struct json_object *e, *m;
+
+	if (json_object_object_get_ex(reply, "error", &e) &&
+	    json_object_object_get_ex(reply, "message", &m))
+		errx_line("%s: %s", json_object_get_string(e),
+		    json_object_get_string(m));
+	else
+		errx_line("gateway answered HTTP %ld", status);
+	return status >= 500 ? WG_EXIT_ERROR : WG_EXIT_REFUSED;
+}
+
+static const char *
+jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return "";
+	return json_object_get_string(v);
+}
+
+static void
+status_table(struct json_object *arr)
+{
+	size_t i, n = json_object_array_length(arr);
+
+	printf("%-20s %-16s %-14s %-10s %-11s %-20s %s\n", "NAME", "MODEL",
+	    "OWNER", "STATE", "SEGMENT", "LAST ATTESTATION", "REASON");
+	for (i = 0; i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(arr, i), *rs;
+		const char *reason = "";
+
+		if (json_object_object_get_ex(d, "reasons", &rs) &&
+		    json_object_array_length(rs) > 0)
+			reason = jstr(json_object_array_get_idx(rs, 0), "message");
+		printf("%-20.20s %-16.16s %-14.14s %-10s %-11.11s %-20s %s\n",
+		    jstr(d, "name"), jstr(d, "model"), jstr(d, "owner"),
+		    jstr(d, "state"), jstr(d, "segment"),
+		    jstr(d, "last_attestation")[0] != '\0' ?
+		    jstr(d, "last_attestation") : "never", reason);
+	}
+	printf("%zu device(s)\n", n);
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	struct json_object *reply = NULL;
+	long status = 0;
+	int json = 0, i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else {
+			fprintf(stderr, "usage: %s status [--json]\n", progname);
+			return WG_EXIT_ERROR;
+		}
+	}
+	if ((ret = admin_call("GET", "/admin/v1/status", NULL, &reply,
+	    &status)) != WG_EXIT_OK)
+		return ret;
+	if (status != 200)
+		ret = admin_error(reply, status);
+	else if (json)
+		print_json(reply);
+	else
+		status_table(reply);
+	json_object_put(reply);
+	return ret;
+}
+
+/* SHA-256 of the DER SubjectPublicKeyInfo in an EK certificate file. */
+static int
+fpr_from_cert(const char *path, char out[2 * EK_FPR_LEN + 1])
+{
+	struct wg_diag d;
+	uint8_t *buf = NULL, *der = NULL, h[EK_FPR_LEN];
+	const uint8_t *p;
+	size_t len;
+	unsigned int hl = 0;
+	X509 *x = NULL;
+	BIO *bio = NULL;
+	int n, r = -1;
+
+	if (file_read(path, SMALL_FILE_MAX, &buf, &len, &d) != 0) {
+		errx_line("%s", d.detail);
+		return -1;
+	}
+	p = buf;
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != buf + len) {
+		X509_free(x);
+		bio = BIO_new_mem_buf(buf, (int)len);
+		x = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	}
+	if (x == NULL || (n = i2d_PUBKEY(X509_get0_pubkey(x), &der)) <= 0 ||
+	    EVP_Digest(der, (size_t)n, h, &hl, EVP_sha256(), NULL) != 1) {
+		errx_line("%s: not an EK certificate (DER or PEM)", path);
+		goto out;
+	}
+	hex_encode(h, sizeof(h), out, 2 * EK_FPR_LEN + 1);
+	r = 0;
+out:
+	OPENSSL_free(der);
+	X509_free(x);
+	BIO_free(bio);
+	free(buf);
+	return r;
+}
+
+static int
+fpr_from_pub(const char *path, char out[2 * EK_FPR_LEN + 1])
+{
+	struct wg_diag d;
+	uint8_t *buf = NULL, h[EK_FPR_LEN];
+	const uint8_t *area;
+	size_t len, alen;
+	TPM2B_PUBLIC pub;
+	int r = -1;
+
+	if (file_read(path, SMALL_FILE_MAX, &buf, &len, &d) != 0 ||
+	    quote_decode_public(buf, len, &pub, &area, &alen, &d) != 0 ||
+	    ek_fingerprint(&pub.publicArea, h, &d) != 0)
+		errx_line("%s: %s", path, d.detail);
+	else {
+		hex_encode(h, sizeof(h), out, 2 * EK_FPR_LEN + 1);
+		r = 0;
+	}
+	free(buf);
+	return r;
+}
+
+static int
+cmd_device_provision(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "owner", required_argument, NULL, 'o' },
+		{ "serial", required_argument, NULL, 's' },
+		{ "mac", required_argument, NULL, 'a' },
+		{ "ek-fpr", required_argument, NULL, 'f' },
+		{ "ek-pub", required_argument, NULL, 'p' },
+		{ "ek-cert", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name = NULL, *model = NULL, *owner = "", *serial = "";
+	const char *mac = "", *fprarg = NULL, *pub = NULL, *cert = NULL;
+	char fpr[2 * EK_FPR_LEN + 1];
+	struct json_object *req, *reply = NULL;
+	long status = 0;
+	int c, ret, nsrc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': name = optarg; break;
+		case 'm': model = optarg; break;
+		case 'o': owner = optarg; break;
+		case 's': serial = optarg; break;
+		case 'a': mac = optarg; break;
+		case 'f': fprarg = optarg; break;
+		case 'p': pub = optarg; break;
+		case 'c': cert = optarg; break;
+		default: goto usage;
+		}
+	}
+	nsrc = (fprarg != NULL) + (pub != NULL) + (cert != NULL);
+	if (optind != argc || name == NULL || model == NULL || nsrc != 1)
+		goto usage;
+	if (fprarg != NULL) {
+		if (strlen(fprarg) != 2 * EK_FPR_LEN)
+			goto usage;
+		memcpy(fpr, fprarg, sizeof(fpr));
+	} else if ((pub != NULL ? fpr_from_pub(pub, fpr) :
+	    fpr_from_cert(cert, fpr)) != 0)
+		return WG_EXIT_ERROR;
+	req = json_object_new_object();
+	json_object_object_add(req, "ek_fpr", json_object_new_string(fpr));
+	json_object_object_add(req, "name", json_object_new_string(name));
+	json_object_object_add(req, "model", json_object_new_string(model));
+	json_object_object_add(req, "owner", json_object_new_string(owner));
+	json_object_object_add(req, "serial", json_object_new_string(serial));
+	json_object_object_add(req, "mac", json_object_new_string(mac));
+	ret = admin_call("POST", "/admin/v1/provision",
+	    json_object_to_json_string(req), &reply, &status);
+	json_object_put(req);
+	if (ret != WG_EXIT_OK)
+		return ret;
+	if (status != 200)
+		ret = admin_error(reply, status);
+	else
+		printf("provisioned %s (%s, EK %.16s...)\n", name, model, fpr);
+	json_object_put(reply);
+	return ret;
+usage:
+	fprintf(stderr, "usage: %s device provision --name N --model M "
+	    "[--owner O] [--serial S] [--mac MAC]\n"
+	    "           (--ek-fpr HEX64 | --ek-pub FILE | --ek-cert FILE)\n",
+	    progname);
+	return WG_EXIT_ERROR;
+}
+
+static int
+cmd_device(int argc, char **argv)
+{
+	struct json_object *reply = NULL;
+	char path[512], *esc;
+	long status = 0;
+	int ret;
+
+	if (argc >= 2 && strcmp(argv[1], "list") == 0 && argc == 2)
+		return cmd_status(1, argv);
+	if (argc >= 2 && strcmp(argv[1], "provision") == 0)
+		return cmd_device_provision(argc - 1, argv + 1);
+	if (argc != 3 || (strcmp(argv[1], "show") != 0 &&
+	    strcmp(argv[1], "approve") != 0)) {
+		fprintf(stderr, "usage: %s device list | show ID | approve ID | "
+		    "provision ...\n", progname);
+		return WG_EXIT_ERROR;
+	}
+	if ((esc = url_escape(argv[2])) == NULL) {
+		errx_line("device: \"%.32s...\" is too long for a device id or "
+		    "name", argv[2]);
+		return WG_EXIT_ERROR;
+	}
+	snprintf(path, sizeof(path), "/admin/v1/devices/%s%s", esc,
+	    strcmp(argv[1], "approve") == 0 ? "/approve" : "");
+	free(esc);
+	ret = admin_call(strcmp(argv[1], "approve") == 0 ? "POST" : "GET", path,
+	    NULL, &reply, &status);
+	if (ret != WG_EXIT_OK)
+		return ret;
+	if (status != 200)
+		ret = admin_error(reply, status);
+	else
+		print_json(reply);
+	json_object_put(reply);
+	return ret;
+}
+
 /* ---- main --------------------------------------------------------- */
 
 static void
@@ -783,6 +1149,12 @@ usage_main(FILE *f)
 	    "                                  verify a TPM2_Quote\n"
 	    "  version                         print the version\n"
 	    "\n"
+	    "gateway administration (wardgated's admin socket; -s SOCKET):\n"
+	    "  status [--json]                 every device: state, segment, reason\n"
+	    "  device list | show ID | approve ID\n"
+	    "  device provision --name N --model M [--owner O] [--serial S]\n"
+	    "        [--mac MAC] (--ek-fpr HEX | --ek-pub FILE | --ek-cert FILE)\n"
+	    "\n"
 	    "exit status: 0 success, 1 refused, 2 error (see wardgate(1))\n",
 	    progname);
 }
@@ -790,6 +1162,13 @@ usage_main(FILE *f)
 int
 main(int argc, char **argv)
 {
+	if (argc >= 3 && (strcmp(argv[1], "-s") == 0 ||
+	    strcmp(argv[1], "--socket") == 0)) {
+		admin_socket = argv[2];
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2) {
 		usage_main(stderr);
 		return WG_EXIT_ERROR;
@@ -802,6 +1181,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s quote verify ...\n", progname);
 		return WG_EXIT_ERROR;
 	}
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
+	if (strcmp(argv[1], "device") == 0)
+		return cmd_device(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 ||
 	    strcmp(argv[1], "--version") == 0) {
 		printf("wardgate %s\n", PACKAGE_VERSION);

@@ -2,3 +2,15 @@
 WG_INTEGRATION_TESTS = tests/integration/quote-swtpm.sh
 TESTS += $(WG_INTEGRATION_TESTS)
 EXTRA_DIST += $(WG_INTEGRATION_TESTS) tests/integration/swtpm-lib.sh
+
+# Identity: software MakeCredential and EK certificates against swtpm.
+TESTS += tests/integration/identity-swtpm.sh
+EXTRA_DIST += tests/integration/identity-swtpm.sh tests/integration/swtpm-ca.sh
+check_PROGRAMS += tests/integration/credtool
+tests_integration_credtool_SOURCES = tests/integration/credtool.c
+tests_integration_credtool_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS)
+tests_integration_credtool_LDADD = $(WG_LIB_LIBS)
+
+# The gateway end to end: agents on swtpm, wardgated over HTTPS.
+TESTS += tests/integration/gateway-e2e.sh
+EXTRA_DIST += tests/integration/gateway-e2e.sh tests/integration/gateway-lib.sh

@@ -13,7 +13,9 @@ WG_SWTPM_PIDS=""
 swtpm_free_port() {
 	_tries=0
 	while [ "$_tries" -lt 50 ]; do
-		_p=$(( (($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000) * 2) + 20000 ))
+		# Below the kernel's ephemeral range (32768-60999), where outgoing
+		# connections would take ports from under us.
+		_p=$(( (($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 6000) * 2) + 20000 ))
 		if ! (ss -Hltn 2>/dev/null | awk '{print $4}' | grep -Eq "[:.]($_p|$((_p + 1)))\$"); then
 			echo "$_p"
 			return 0

@@ -19,7 +19,13 @@ WG_UNIT_TESTS = \
 	tests/unit/test_quote \
 	tests/unit/test_rcache \
 	tests/unit/test_util \
-	tests/unit/test_attest
+	tests/unit/test_attest \
+	tests/unit/test_state \
+	tests/unit/test_makecred \
+	tests/unit/test_ek \
+	tests/unit/test_store \
+	tests/unit/test_wire \
+	tests/unit/test_conf
 
 check_PROGRAMS += $(WG_UNIT_TESTS)
 TESTS += $(WG_UNIT_TESTS)
@@ -54,3 +60,21 @@ tests_unit_test_rcache_LDADD = $(WG_UNIT_LDADD)
 tests_unit_test_util_SOURCES = tests/unit/test_util.c
 tests_unit_test_util_CFLAGS = $(WG_UNIT_CFLAGS)
 tests_unit_test_util_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_state_SOURCES = tests/unit/test_state.c
+tests_unit_test_state_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_state_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_makecred_SOURCES = tests/unit/test_makecred.c
+tests_unit_test_makecred_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_makecred_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_ek_SOURCES = tests/unit/test_ek.c
+tests_unit_test_ek_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_ek_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_store_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
+tests_unit_test_wire_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_wire_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c verifier/conf.c
+tests_unit_test_conf_CFLAGS = $(WG_UNIT_CFLAGS) -I$(top_srcdir)/verifier
+tests_unit_test_conf_LDADD = $(WG_UNIT_LDADD)

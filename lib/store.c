@@ -1,0 +1,1693 @@
+/*
+ * store.c: the gateway's store in SQLite. All of wardgate's SQL is here.
+ *
+ * One connection per struct store, opened READWRITE|NOMUTEX|NOFOLLOW|
+ * PRIVATECACHE and never with CREATE: the file is created beforehand with
+ * open(O_CREAT|O_EXCL, 0600) so that it is never readable by others, even
+ * for an instant, whatever the umask (umask is process-wide, and lib/ has
+ * no globals). SQLite gives the -wal and -shm files the main file's mode.
+ * NOMUTEX: the gateway uses a store from its one event-loop thread; the
+ * connection mutex would only cost time.
+ *
+ * Pragmas: journal_mode=WAL (readers never block the writer),
+ * synchronous=FULL (a commit is on disk before anyone is told),
+ * foreign_keys=ON, secure_delete=FAST (zeroes freed content when that
+ * costs no extra I/O: the store holds no secrets, only public keys,
+ * certificates and used nonces, so the extra writes of ON buy nothing),
+ * a journal_size_limit, and a busy timeout. The connection is
+ * defensive (no writable_schema) and does not trust the schema.
+ *
+ * Every statement is prepared once (sqlite3_prepare_v3, PERSISTENT) in
+ * store_open and reset and unbound after each use; every value is bound.
+ *
+ * Schema versions are PRAGMA user_version, written in the same
+ * transaction as the migration step that reaches it; application_id
+ * marks the file as a wardgate store.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "store.h"
+#include "wg_err.h"
+
+#define STORE_APP_ID 0x57474154	/* "WGAT" */
+#define STORE_AUDIT_TAG "wardgate-audit-v1"
+
+/*
+ * Migrations. Step n brings the schema from version n-1 to n; each runs
+ * in its own transaction and ends by setting user_version to n. Later
+ * versions (policies, advisories, holds) are new steps appended here:
+ * never edit a step that has shipped.
+ *
+ * Integers that are uint64_t in C (clock, counters) are stored as their
+ * two's-complement int64 bits: never compare them in SQL.
+ */
+static const char *const migration_1[] = {
+	"CREATE TABLE provisioning ("
+	" ek_fpr TEXT PRIMARY KEY NOT NULL CHECK (typeof(ek_fpr) = 'text'),"
+	" name TEXT NOT NULL,"
+	" serial TEXT NOT NULL,"
+	" model TEXT NOT NULL,"
+	" owner TEXT NOT NULL,"
+	" mac TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL)",
+
+	/*
+	 * id is internal: attestations refer to it, which keeps their rows
+	 * and index 60 bytes shorter than with the hex device_id.
+	 */
+	"CREATE TABLE devices ("
+	" id INTEGER PRIMARY KEY,"
+	" device_id TEXT NOT NULL UNIQUE CHECK (typeof(device_id) = 'text'),"
+	" name TEXT NOT NULL,"
+	" model TEXT NOT NULL,"
+	" owner TEXT NOT NULL,"
+	" serial TEXT NOT NULL,"
+	" mac TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" segment TEXT NOT NULL,"
+	" reasons TEXT NOT NULL,"
+	" claims TEXT NOT NULL,"
+	" approved INTEGER NOT NULL CHECK (approved IN (0, 1)),"
+	" ek_pub BLOB NOT NULL CHECK (typeof(ek_pub) = 'blob'),"
+	" ek_cert BLOB NOT NULL CHECK (typeof(ek_cert) = 'blob'),"
+	" ak_pub BLOB NOT NULL CHECK (typeof(ak_pub) = 'blob'),"
+	" enrolled_at INTEGER NOT NULL,"
+	" state_since INTEGER NOT NULL,"
+	" last_attest_at INTEGER NOT NULL,"
+	" last_good_at INTEGER NOT NULL,"
+	" attest_interval INTEGER NOT NULL"
+	"  CHECK (attest_interval BETWEEN 0 AND 4294967295),"
+	" clock INTEGER,"
+	" reset_count INTEGER CHECK (reset_count BETWEEN 0 AND 4294967295),"
+	" restart_count INTEGER"
+	"  CHECK (restart_count BETWEEN 0 AND 4294967295),"
+	" eventlog_sha256 TEXT,"
+	" attest_count INTEGER NOT NULL,"
+	" fail_count INTEGER NOT NULL,"
+	" CHECK ((clock IS NULL) = (reset_count IS NULL) AND"
+	"  (clock IS NULL) = (restart_count IS NULL)))",
+	"CREATE INDEX devices_by_name ON devices(name, device_id)",
+
+	"CREATE TABLE eventlogs ("
+	" sha256 TEXT PRIMARY KEY NOT NULL"
+	"  CHECK (typeof(sha256) = 'text' AND length(sha256) = 64),"
+	" data BLOB NOT NULL CHECK (typeof(data) = 'blob'),"
+	" stored_at INTEGER NOT NULL)",
+
+	/* eventlog_sha256 is no foreign key: a failed verdict may name a
+	 * log the gateway never received, and must still be kept. */
+	"CREATE TABLE attestations ("
+	" id INTEGER PRIMARY KEY,"
+	" device INTEGER NOT NULL REFERENCES devices(id),"
+	" at INTEGER NOT NULL,"
+	" pass INTEGER NOT NULL CHECK (pass IN (0, 1)),"
+	" reasons TEXT NOT NULL,"
+	" quote BLOB NOT NULL CHECK (typeof(quote) = 'blob'),"
+	" sig BLOB NOT NULL CHECK (typeof(sig) = 'blob'),"
+	" nonce TEXT NOT NULL,"
+	" eventlog_sha256 TEXT,"
+	" pcrs TEXT,"
+	" clock INTEGER NOT NULL,"
+	" reset_count INTEGER NOT NULL,"
+	" restart_count INTEGER NOT NULL)",
+	"CREATE INDEX attestations_by_device ON attestations(device, id)",
+
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" device_id TEXT,"
+	" action TEXT NOT NULL,"
+	" \"before\" TEXT,"
+	" \"after\" TEXT,"
+	" detail TEXT,"
+	" prev_hash BLOB NOT NULL"
+	"  CHECK (typeof(prev_hash) = 'blob' AND length(prev_hash) = 32),"
+	" hash BLOB NOT NULL"
+	"  CHECK (typeof(hash) = 'blob' AND length(hash) = 32))",
+	/* For per-device evidence bundles and reports. */
+	"CREATE INDEX audit_by_device ON audit(device_id, id)",
+	/* Append-only against our own mistakes; the chain is what shows
+	 * tampering by anyone who can write the file. */
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+
+	"CREATE TABLE blocked_eks ("
+	" ek_fpr TEXT PRIMARY KEY NOT NULL CHECK (typeof(ek_fpr) = 'text'),"
+	" reason TEXT NOT NULL,"
+	" blocked_at INTEGER NOT NULL)",
+
+	"PRAGMA application_id = 1464287572",	/* STORE_APP_ID */
+	"PRAGMA user_version = 1",
+	NULL
+};
+
+struct migration {
+	int version;
+	const char *const *sql;
+};
+
+static const struct migration migrations[] = {
+	{ 1, migration_1 },
+};
+#define STORE_SCHEMA_LATEST \
+	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* Columns of a device row, in the order device_from_row() reads them. */
+#define DEVICE_COLS \
+	"device_id, name, model, owner, serial, mac, state, segment," \
+	" reasons, claims, approved, ek_pub, ek_cert, ak_pub, enrolled_at," \
+	" state_since, last_attest_at, last_good_at, attest_interval, clock," \
+	" reset_count, restart_count, eventlog_sha256, attest_count," \
+	" fail_count"
+
+#define AUDIT_COLS \
+	"id, at, actor, device_id, action, \"before\", \"after\", detail," \
+	" prev_hash, hash"
+
+enum st {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_PROV_PUT,
+	ST_PROV_GET,
+	ST_DEV_GET,
+	ST_DEV_PUT,
+	ST_DEV_EACH,
+	ST_EVLOG_PUT,
+	ST_EVLOG_GET,
+	ST_ATT_ADD,
+	ST_ATT_COUNT_DEV,
+	ST_ATT_COUNT_ALL,
+	ST_AUDIT_LAST,
+	ST_AUDIT_ADD,
+	ST_AUDIT_WALK,
+	ST_EK_BLOCKED,
+	ST_EK_BLOCK,
+	ST_COUNT
+};
+
+static const char *const st_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_PROV_PUT] =
+	    "INSERT INTO provisioning"
+	    " (ek_fpr, name, serial, model, owner, mac, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (ek_fpr) DO UPDATE SET name = excluded.name,"
+	    " serial = excluded.serial, model = excluded.model,"
+	    " owner = excluded.owner, mac = excluded.mac,"
+	    " created_at = excluded.created_at",
+	[ST_PROV_GET] =
+	    "SELECT ek_fpr, name, serial, model, owner, mac, created_at"
+	    " FROM provisioning WHERE ek_fpr = ?1",
+	[ST_DEV_GET] =
+	    "SELECT " DEVICE_COLS " FROM devices WHERE device_id = ?1",
+	[ST_DEV_PUT] =
+	    "INSERT INTO devices (" DEVICE_COLS ") VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+	    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+	    " ON CONFLICT (device_id) DO UPDATE SET name = excluded.name,"
+	    " model = excluded.model, owner = excluded.owner,"
+	    " serial = excluded.serial, mac = excluded.mac,"
+	    " state = excluded.state, segment = excluded.segment,"
+	    " reasons = excluded.reasons, claims = excluded.claims,"
+	    " approved = excluded.approved, ek_pub = excluded.ek_pub,"
+	    " ek_cert = excluded.ek_cert, ak_pub = excluded.ak_pub,"
+	    " enrolled_at = excluded.enrolled_at,"
+	    " state_since = excluded.state_since,"
+	    " last_attest_at = excluded.last_attest_at,"
+	    " last_good_at = excluded.last_good_at,"
+	    " attest_interval = excluded.attest_interval,"
+	    " clock = excluded.clock, reset_count = excluded.reset_count,"
+	    " restart_count = excluded.restart_count,"
+	    " eventlog_sha256 = excluded.eventlog_sha256,"
+	    " attest_count = excluded.attest_count,"
+	    " fail_count = excluded.fail_count",
+	[ST_DEV_EACH] =
+	    "SELECT " DEVICE_COLS " FROM devices ORDER BY name, device_id",
+	[ST_EVLOG_PUT] =
+	    "INSERT INTO eventlogs (sha256, data, stored_at)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (sha256) DO NOTHING",
+	[ST_EVLOG_GET] = "SELECT data FROM eventlogs WHERE sha256 = ?1",
+	[ST_ATT_ADD] =
+	    "INSERT INTO attestations (device, at, pass, reasons, quote, sig,"
+	    " nonce, eventlog_sha256, pcrs, clock, reset_count, restart_count)"
+	    " SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+	    " FROM devices WHERE device_id = ?1",
+	[ST_ATT_COUNT_DEV] =
+	    "SELECT count(*) FROM attestations WHERE device ="
+	    " (SELECT id FROM devices WHERE device_id = ?1)",
+	[ST_ATT_COUNT_ALL] = "SELECT count(*) FROM attestations",
+	[ST_AUDIT_LAST] = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+	[ST_AUDIT_ADD] =
+	    "INSERT INTO audit (" AUDIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7, ?8, ?9, ?10)",
+	[ST_AUDIT_WALK] = "SELECT " AUDIT_COLS " FROM audit ORDER BY id",
+	[ST_EK_BLOCKED] = "SELECT 1 FROM blocked_eks WHERE ek_fpr = ?1",
+	[ST_EK_BLOCK] =
+	    "INSERT INTO blocked_eks (ek_fpr, reason, blocked_at)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (ek_fpr) DO NOTHING",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	EVP_MD *sha256;
+	EVP_MD_CTX *md;
+	int version;
+	int walking;		/* inside store_device_each */
+};
+
+static const uint8_t zero_hash[STORE_HASH_LEN];
+
+/* ---- helpers ---- */
+
+/* Records the connection's last error; call before resetting the stmt. */
+static int
+db_err(struct store *s, struct wg_diag *d, const char *what)
+{
+	return wg_diag_set(d, WG_ERR_DB, "%s: %s (%d)", what,
+	    sqlite3_errmsg(s->db), sqlite3_extended_errcode(s->db));
+}
+
+static void
+st_done(sqlite3_stmt *st)
+{
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+}
+
+/* 1 when str fits a char[cap] field with its NUL. */
+static int
+fits(const char *str, size_t cap)
+{
+	return str != NULL && strnlen(str, cap) < cap;
+}
+
+static int
+too_large(struct wg_diag *d, const char *what, size_t max)
+{
+	return wg_diag_set(d, WG_ERR_TOO_LARGE, "%s is longer than %zu bytes",
+	    what, max);
+}
+
+/* Checks a bounded string argument (required or not). */
+static int
+check_text(const char *str, size_t max, int required, const char *what,
+    struct wg_diag *d)
+{
+	if (str == NULL)
+		return required ? wg_diag_set(d, WG_ERR_INVALID_ARG,
+		    "%s is missing", what) : 0;
+	if (strnlen(str, max + 1) > max)
+		return too_large(d, what, max);
+	return 0;
+}
+
+static int
+check_key(const char *key, const char *what, struct wg_diag *d)
+{
+	if (key == NULL || *key == '\0')
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "%s is missing",
+		    what);
+	if (!fits(key, STORE_ID_LEN))
+		return too_large(d, what, STORE_ID_LEN - 1);
+	return 0;
+}
+
+static int
+is_sha256_hex(const char *h)
+{
+	size_t i;
+
+	if (h == NULL)
+		return 0;
+	for (i = 0; i < 64; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') ||
+		    (h[i] >= 'a' && h[i] <= 'f')))
+			return 0;
+	return h[64] == '\0';
+}
+
+static void
+to_hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+/* uint64 <-> int64 by bits (a plain conversion is implementation-defined). */
+static sqlite3_int64
+u64_bits(uint64_t v)
+{
+	sqlite3_int64 r;
+
+	memcpy(&r, &v, sizeof(r));
+	return r;
+}
+
+static uint64_t
+i64_bits(sqlite3_int64 v)
+{
+	uint64_t r;
+
+	memcpy(&r, &v, sizeof(r));
+	return r;
+}
+
+static int
+bind_text(sqlite3_stmt *st, int i, const char *str)
+{
+	if (str == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, str, (int)strlen(str), SQLITE_STATIC);
+}
+
+/* "" is stored as NULL (optional hex references). */
+static int
+bind_opt_text(sqlite3_stmt *st, int i, const char *str)
+{
+	return bind_text(st, i, str != NULL && *str != '\0' ? str : NULL);
+}
+
+/* Binds a blob; a zero-length one is X'' (never NULL). */
+static int
+bind_blob(sqlite3_stmt *st, int i, const uint8_t *p, size_t len)
+{
+	if (len == 0)
+		return sqlite3_bind_zeroblob(st, i, 0);
+	return sqlite3_bind_blob(st, i, p, (int)len, SQLITE_STATIC);
+}
+
+/* Column readers: the value must have the expected type and fit. */
+
+static int
+col_bad(struct wg_diag *d, const char *what, const char *why)
+{
+	return wg_diag_set(d, WG_ERR_DB, "stored %s %s", what, why);
+}
+
+/*
+ * Copies a TEXT column into out[cap]. NULL reads as "" when nullable.
+ * An embedded NUL would cut the value: refused like an oversize one.
+ */
+static int
+col_text(sqlite3_stmt *st, int i, char *out, size_t cap, int nullable,
+    const char *what, struct wg_diag *d)
+{
+	const unsigned char *t;
+	int n;
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		if (!nullable)
+			return col_bad(d, what, "is NULL");
+		out[0] = '\0';
+		return 0;
+	case SQLITE_TEXT:
+		break;
+	default:
+		return col_bad(d, what, "is not text");
+	}
+	if ((t = sqlite3_column_text(st, i)) == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "reading %s", what);
+	n = sqlite3_column_bytes(st, i);
+	if (n < 0 || (size_t)n >= cap)
+		return col_bad(d, what, "does not fit its field");
+	if (memchr(t, '\0', (size_t)n) != NULL)
+		return col_bad(d, what, "contains a NUL byte");
+	memcpy(out, t, (size_t)n);
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+col_blob(sqlite3_stmt *st, int i, uint8_t *out, size_t cap, size_t *len,
+    const char *what, struct wg_diag *d)
+{
+	const void *p;
+	int n;
+
+	if (sqlite3_column_type(st, i) != SQLITE_BLOB)
+		return col_bad(d, what, "is not a blob");
+	p = sqlite3_column_blob(st, i);
+	n = sqlite3_column_bytes(st, i);
+	if (n < 0 || (size_t)n > cap)
+		return col_bad(d, what, "does not fit its field");
+	if (n > 0 && p == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "reading %s", what);
+	if (n > 0)
+		memcpy(out, p, (size_t)n);
+	*len = (size_t)n;
+	return 0;
+}
+
+static int
+col_i64(sqlite3_stmt *st, int i, int64_t *out, const char *what,
+    struct wg_diag *d)
+{
+	if (sqlite3_column_type(st, i) != SQLITE_INTEGER)
+		return col_bad(d, what, "is not an integer");
+	*out = sqlite3_column_int64(st, i);
+	return 0;
+}
+
+static int
+col_u64(sqlite3_stmt *st, int i, uint64_t *out, const char *what,
+    struct wg_diag *d)
+{
+	int64_t v = 0;
+	int r;
+
+	if ((r = col_i64(st, i, &v, what, d)) != 0)
+		return r;
+	*out = i64_bits(v);
+	return 0;
+}
+
+static int
+col_u32(sqlite3_stmt *st, int i, uint32_t *out, const char *what,
+    struct wg_diag *d)
+{
+	int64_t v = 0;
+	int r;
+
+	if ((r = col_i64(st, i, &v, what, d)) != 0)
+		return r;
+	if (v < 0 || v > (int64_t)UINT32_MAX)
+		return col_bad(d, what, "is out of range");
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+col_bool(sqlite3_stmt *st, int i, int *out, const char *what,
+    struct wg_diag *d)
+{
+	int64_t v = 0;
+	int r;
+
+	if ((r = col_i64(st, i, &v, what, d)) != 0)
+		return r;
+	if (v != 0 && v != 1)
+		return col_bad(d, what, "is not 0 or 1");
+	*out = (int)v;
+	return 0;
+}
+
+/* Steps a statement expected to finish without rows. */
+static int
+st_run(struct store *s, enum st which, const char *what, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[which];
+	int r = 0;
+
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_err(s, d, what);
+	st_done(st);
+	return r;
+}
+
+/*
+ * For a function that reads and then writes: its own BEGIN IMMEDIATE
+ * when the caller has no transaction open (*own = 1).
+ */
+static int
+own_begin(struct store *s, int *own, struct wg_diag *d)
+{
+	*own = sqlite3_get_autocommit(s->db);
+	return *own ? store_begin(s, d) : 0;
+}
+
+static int
+own_end(struct store *s, int own, int r, struct wg_diag *d)
+{
+	if (!own)
+		return r;
+	if (r != 0) {
+		store_rollback(s);
+		return r;
+	}
+	return store_commit(s, d);
+}
+
+/* ---- open, migrate, close ---- */
+
+/* Runs one constant statement (pragmas, DDL), ignoring rows. */
+static int
+exec1(struct store *s, const char *sql, struct wg_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v3(s->db, sql, -1, 0, &st, NULL) != SQLITE_OK)
+		return db_err(s, d, sql);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE)
+		r = db_err(s, d, sql);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Reads the single integer result of a constant query (a pragma). */
+static int
+query_int(struct store *s, const char *sql, int64_t *out, struct wg_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int r = 0;
+
+	if (sqlite3_prepare_v3(s->db, sql, -1, 0, &st, NULL) != SQLITE_OK)
+		return db_err(s, d, sql);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		r = db_err(s, d, sql);
+	else
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* PRAGMA journal_mode=WAL answers with the mode in force. */
+static int
+set_wal(struct store *s, struct wg_diag *d)
+{
+	static const char sql[] = "PRAGMA journal_mode = WAL";
+	sqlite3_stmt *st = NULL;
+	const unsigned char *mode;
+	int r = 0;
+
+	if (sqlite3_prepare_v3(s->db, sql, -1, 0, &st, NULL) != SQLITE_OK)
+		return db_err(s, d, sql);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		r = db_err(s, d, sql);
+	else if ((mode = sqlite3_column_text(st, 0)) == NULL ||
+	    strcmp((const char *)mode, "wal") != 0)
+		r = wg_diag_set(d, WG_ERR_DB, "journal_mode is %s, not wal",
+		    mode != NULL ? (const char *)mode : "unknown");
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Sets a pragma and reads it back. */
+static int
+set_pragma(struct store *s, const char *set, const char *get, int64_t want,
+    struct wg_diag *d)
+{
+	int64_t v = -1;
+	int r;
+
+	if ((r = exec1(s, set, d)) != 0 || (r = query_int(s, get, &v, d)) != 0)
+		return r;
+	if (v != want)
+		return wg_diag_set(d, WG_ERR_DB, "%s did not take (%lld)", set,
+		    (long long)v);
+	return 0;
+}
+
+/* Refuses a file that is not ours, or newer than this program. */
+static int
+check_identity(struct store *s, int64_t *version, struct wg_diag *d)
+{
+	int64_t app = 0, ver = 0, objects = 0;
+	int r;
+
+	if ((r = query_int(s, "PRAGMA application_id", &app, d)) != 0 ||
+	    (r = query_int(s, "PRAGMA user_version", &ver, d)) != 0 ||
+	    (r = query_int(s, "SELECT count(*) FROM sqlite_master", &objects,
+	    d)) != 0)
+		return r;
+	if (app != STORE_APP_ID && (app != 0 || ver != 0 || objects != 0))
+		return wg_diag_set(d, WG_ERR_DB, "not a wardgate store "
+		    "(application_id 0x%llx, version %lld, %lld objects)",
+		    (unsigned long long)app, (long long)ver,
+		    (long long)objects);
+	if (ver < 0 || ver > STORE_SCHEMA_LATEST)
+		return wg_diag_set(d, WG_ERR_DB_SCHEMA,
+		    "store schema version %lld, this program knows %d",
+		    (long long)ver, STORE_SCHEMA_LATEST);
+	*version = ver;
+	return 0;
+}
+
+static int
+migrate_step(struct store *s, const struct migration *m, struct wg_diag *d)
+{
+	const char *const *sql;
+	int64_t ver = 0;
+	int r;
+
+	if ((r = exec1(s, "BEGIN IMMEDIATE", d)) != 0)
+		return r;
+	/* Another process may have migrated since we looked. */
+	if ((r = query_int(s, "PRAGMA user_version", &ver, d)) != 0)
+		goto out;
+	if (ver > STORE_SCHEMA_LATEST) {
+		r = wg_diag_set(d, WG_ERR_DB_SCHEMA,
+		    "store schema version %lld, this program knows %d",
+		    (long long)ver, STORE_SCHEMA_LATEST);
+		goto out;
+	}
+	if (ver >= m->version)
+		goto out;
+	if (ver != m->version - 1) {
+		r = wg_diag_set(d, WG_ERR_DB, "migration %d from version %lld",
+		    m->version, (long long)ver);
+		goto out;
+	}
+	for (sql = m->sql; *sql != NULL; sql++)
+		if ((r = exec1(s, *sql, d)) != 0)
+			goto out;
+	if ((r = query_int(s, "PRAGMA user_version", &ver, d)) != 0)
+		goto out;
+	if (ver != m->version) {
+		r = wg_diag_set(d, WG_ERR_INTERNAL,
+		    "migration %d left version %lld", m->version,
+		    (long long)ver);
+		goto out;
+	}
+out:
+	/* Also ends the read-only transaction of a step already applied. */
+	if (r == 0)
+		r = exec1(s, "COMMIT", d);
+	if (r != 0 && !sqlite3_get_autocommit(s->db))
+		(void)exec1(s, "ROLLBACK", NULL);
+	return r;
+}
+
+/*
+ * Creates path with mode 0600 if it does not exist; refuses what is not
+ * a regular file or is writable by others.
+ */
+static int
+prepare_file(const char *path, struct wg_diag *d)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    S_IRUSR | S_IWUSR);
+	if (fd >= 0) {
+		(void)close(fd);
+		return 0;
+	}
+	if (errno != EEXIST)
+		return wg_diag_set(d, WG_ERR_IO, "%s: %s", path,
+		    strerror(errno));
+	if (lstat(path, &sb) != 0)
+		return wg_diag_set(d, WG_ERR_IO, "%s: %s", path,
+		    strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return wg_diag_set(d, WG_ERR_IO, "%s: not a regular file",
+		    path);
+	if ((sb.st_mode & S_IWOTH) != 0)
+		return wg_diag_set(d, WG_ERR_IO, "%s: writable by others",
+		    path);
+	return 0;
+}
+
+int
+store_open(const char *path, struct store **out, struct wg_diag *d)
+{
+	struct store *s = NULL;
+	int64_t version = 0;
+	size_t i;
+	int r;
+
+	if (path == NULL || *path == '\0' || out == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "store_open");
+	if ((r = prepare_file(path, d)) != 0)
+		return r;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "store_open");
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
+	    SQLITE_OPEN_PRIVATECACHE, NULL) != SQLITE_OK) {
+		r = s->db != NULL ? db_err(s, d, path) :
+		    wg_diag_set(d, WG_ERR_ALLOC, "sqlite3_open_v2");
+		goto out;
+	}
+	(void)sqlite3_extended_result_codes(s->db, 1);
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS) != SQLITE_OK ||
+	    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0,
+	    NULL) != SQLITE_OK) {
+		r = db_err(s, d, "configuring the connection");
+		goto out;
+	}
+	(void)sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 0);
+	(void)sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH,
+	    (int)(STORE_EVENTLOG_MAX + 1024 * 1024));
+
+	/* Read-only checks first: a refused file is left as it was. */
+	if ((r = check_identity(s, &version, d)) != 0 ||
+	    (r = set_wal(s, d)) != 0 ||
+	    (r = set_pragma(s, "PRAGMA synchronous = FULL",
+	    "PRAGMA synchronous", 2, d)) != 0 ||
+	    (r = set_pragma(s, "PRAGMA foreign_keys = ON",
+	    "PRAGMA foreign_keys", 1, d)) != 0 ||
+	    (r = set_pragma(s, "PRAGMA secure_delete = FAST",
+	    "PRAGMA secure_delete", 2, d)) != 0 ||
+	    (r = set_pragma(s, "PRAGMA journal_size_limit = 67108864",
+	    "PRAGMA journal_size_limit", 67108864, d)) != 0)
+		goto out;
+
+	for (i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (migrations[i].version <= version)
+			continue;
+		if ((r = migrate_step(s, &migrations[i], d)) != 0)
+			goto out;
+	}
+	if ((r = check_identity(s, &version, d)) != 0)
+		goto out;
+	if (version != STORE_SCHEMA_LATEST) {
+		r = wg_diag_set(d, WG_ERR_INTERNAL, "schema at version %lld",
+		    (long long)version);
+		goto out;
+	}
+	s->version = (int)version;
+
+	for (i = 0; i < ST_COUNT; i++) {
+		const char *tail = NULL;
+
+		if (sqlite3_prepare_v3(s->db, st_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], &tail) != SQLITE_OK) {
+			r = db_err(s, d, st_sql[i]);
+			goto out;
+		}
+		if (tail != NULL && *tail != '\0') {
+			r = wg_diag_set(d, WG_ERR_INTERNAL, "trailing SQL: %s",
+			    tail);
+			goto out;
+		}
+	}
+	if ((s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (s->md = EVP_MD_CTX_new()) == NULL) {
+		r = wg_diag_set(d, WG_ERR_CRYPTO, "SHA-256");
+		goto out;
+	}
+	r = 0;
+out:
+	if (r != 0) {
+		store_close(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+store_close(struct store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		(void)sqlite3_finalize(s->st[i]);
+	/* Rolls back an open transaction; the last one out checkpoints. */
+	(void)sqlite3_close(s->db);
+	EVP_MD_CTX_free(s->md);
+	EVP_MD_free(s->sha256);
+	free(s);
+}
+
+int
+store_schema_version(struct store *s)
+{
+	return s != NULL ? s->version : 0;
+}
+
+/* ---- transactions ---- */
+
+int
+store_begin(struct store *s, struct wg_diag *d)
+{
+	return st_run(s, ST_BEGIN, "BEGIN IMMEDIATE", d);
+}
+
+int
+store_commit(struct store *s, struct wg_diag *d)
+{
+	int r;
+
+	if ((r = st_run(s, ST_COMMIT, "COMMIT", d)) != 0)
+		store_rollback(s);
+	return r;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (s == NULL || sqlite3_get_autocommit(s->db))
+		return;
+	(void)sqlite3_step(s->st[ST_ROLLBACK]);
+	st_done(s->st[ST_ROLLBACK]);
+}
+
+/* ---- provisioning ---- */
+
+int
+store_provision_put(struct store *s, const struct store_provision *p,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_PROV_PUT];
+	int r;
+
+	if (p == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "provision_put");
+	if ((r = check_key(p->ek_fpr, "ek_fpr", d)) != 0)
+		return r;
+	if (!fits(p->name, sizeof(p->name)))
+		return too_large(d, "name", sizeof(p->name) - 1);
+	if (!fits(p->serial, sizeof(p->serial)))
+		return too_large(d, "serial", sizeof(p->serial) - 1);
+	if (!fits(p->model, sizeof(p->model)))
+		return too_large(d, "model", sizeof(p->model) - 1);
+	if (!fits(p->owner, sizeof(p->owner)))
+		return too_large(d, "owner", sizeof(p->owner) - 1);
+	if (!fits(p->mac, sizeof(p->mac)))
+		return too_large(d, "mac", sizeof(p->mac) - 1);
+	if (bind_text(st, 1, p->ek_fpr) != SQLITE_OK ||
+	    bind_text(st, 2, p->name) != SQLITE_OK ||
+	    bind_text(st, 3, p->serial) != SQLITE_OK ||
+	    bind_text(st, 4, p->model) != SQLITE_OK ||
+	    bind_text(st, 5, p->owner) != SQLITE_OK ||
+	    bind_text(st, 6, p->mac) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 7, p->created_at) != SQLITE_OK) {
+		r = db_err(s, d, "provision_put");
+		st_done(st);
+		return r;
+	}
+	return st_run(s, ST_PROV_PUT, "provision_put", d);
+}
+
+int
+store_provision_get(struct store *s, const char *ek_fpr,
+    struct store_provision *out, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_PROV_GET];
+	struct store_provision p;
+	int rc, r;
+
+	if (out == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "provision_get");
+	if ((r = check_key(ek_fpr, "ek_fpr", d)) != 0)
+		return r;
+	memset(&p, 0, sizeof(p));
+	if (bind_text(st, 1, ek_fpr) != SQLITE_OK) {
+		r = db_err(s, d, "provision_get");
+		goto out;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "no provisioning record "
+		    "for %s", ek_fpr);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = db_err(s, d, "provision_get");
+		goto out;
+	}
+	if ((r = col_text(st, 0, p.ek_fpr, sizeof(p.ek_fpr), 0,
+	    "provisioning.ek_fpr", d)) != 0 ||
+	    (r = col_text(st, 1, p.name, sizeof(p.name), 0,
+	    "provisioning.name", d)) != 0 ||
+	    (r = col_text(st, 2, p.serial, sizeof(p.serial), 0,
+	    "provisioning.serial", d)) != 0 ||
+	    (r = col_text(st, 3, p.model, sizeof(p.model), 0,
+	    "provisioning.model", d)) != 0 ||
+	    (r = col_text(st, 4, p.owner, sizeof(p.owner), 0,
+	    "provisioning.owner", d)) != 0 ||
+	    (r = col_text(st, 5, p.mac, sizeof(p.mac), 0,
+	    "provisioning.mac", d)) != 0 ||
+	    (r = col_i64(st, 6, &p.created_at, "provisioning.created_at",
+	    d)) != 0)
+		goto out;
+	*out = p;
+out:
+	st_done(st);
+	return r;
+}
+
+/* ---- devices ---- */
+
+static int
+device_from_row(sqlite3_stmt *st, struct store_device *v, struct wg_diag *d)
+{
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	if ((r = col_text(st, 0, v->device_id, sizeof(v->device_id), 0,
+	    "devices.device_id", d)) != 0 ||
+	    (r = col_text(st, 1, v->name, sizeof(v->name), 0,
+	    "devices.name", d)) != 0 ||
+	    (r = col_text(st, 2, v->model, sizeof(v->model), 0,
+	    "devices.model", d)) != 0 ||
+	    (r = col_text(st, 3, v->owner, sizeof(v->owner), 0,
+	    "devices.owner", d)) != 0 ||
+	    (r = col_text(st, 4, v->serial, sizeof(v->serial), 0,
+	    "devices.serial", d)) != 0 ||
+	    (r = col_text(st, 5, v->mac, sizeof(v->mac), 0,
+	    "devices.mac", d)) != 0 ||
+	    (r = col_text(st, 6, v->state, sizeof(v->state), 0,
+	    "devices.state", d)) != 0 ||
+	    (r = col_text(st, 7, v->segment, sizeof(v->segment), 0,
+	    "devices.segment", d)) != 0 ||
+	    (r = col_text(st, 8, v->reasons, sizeof(v->reasons), 0,
+	    "devices.reasons", d)) != 0 ||
+	    (r = col_text(st, 9, v->claims, sizeof(v->claims), 0,
+	    "devices.claims", d)) != 0 ||
+	    (r = col_bool(st, 10, &v->approved, "devices.approved", d)) != 0 ||
+	    (r = col_blob(st, 11, v->ek_pub, sizeof(v->ek_pub),
+	    &v->ek_pub_len, "devices.ek_pub", d)) != 0 ||
+	    (r = col_blob(st, 12, v->ek_cert, sizeof(v->ek_cert),
+	    &v->ek_cert_len, "devices.ek_cert", d)) != 0 ||
+	    (r = col_blob(st, 13, v->ak_pub, sizeof(v->ak_pub),
+	    &v->ak_pub_len, "devices.ak_pub", d)) != 0 ||
+	    (r = col_i64(st, 14, &v->enrolled_at, "devices.enrolled_at",
+	    d)) != 0 ||
+	    (r = col_i64(st, 15, &v->state_since, "devices.state_since",
+	    d)) != 0 ||
+	    (r = col_i64(st, 16, &v->last_attest_at,
+	    "devices.last_attest_at", d)) != 0 ||
+	    (r = col_i64(st, 17, &v->last_good_at, "devices.last_good_at",
+	    d)) != 0 ||
+	    (r = col_u32(st, 18, &v->attest_interval,
+	    "devices.attest_interval", d)) != 0)
+		return r;
+	if (sqlite3_column_type(st, 19) != SQLITE_NULL) {
+		v->has_clock = 1;
+		if ((r = col_u64(st, 19, &v->clock, "devices.clock", d)) != 0 ||
+		    (r = col_u32(st, 20, &v->reset_count,
+		    "devices.reset_count", d)) != 0 ||
+		    (r = col_u32(st, 21, &v->restart_count,
+		    "devices.restart_count", d)) != 0)
+			return r;
+	} else if (sqlite3_column_type(st, 20) != SQLITE_NULL ||
+	    sqlite3_column_type(st, 21) != SQLITE_NULL)
+		return col_bad(d, "devices.clock", "is NULL, its counters not");
+	if ((r = col_text(st, 22, v->eventlog_sha256,
+	    sizeof(v->eventlog_sha256), 1, "devices.eventlog_sha256",
+	    d)) != 0 ||
+	    (r = col_u64(st, 23, &v->attest_count, "devices.attest_count",
+	    d)) != 0 ||
+	    (r = col_u64(st, 24, &v->fail_count, "devices.fail_count",
+	    d)) != 0)
+		return r;
+	return 0;
+}
+
+int
+store_device_get(struct store *s, const char *device_id,
+    struct store_device *out, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_DEV_GET];
+	struct store_device *v = NULL;
+	int rc, r;
+
+	if (out == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "device_get");
+	if ((r = check_key(device_id, "device_id", d)) != 0)
+		return r;
+	if ((v = malloc(sizeof(*v))) == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "device_get");
+	if (bind_text(st, 1, device_id) != SQLITE_OK) {
+		r = db_err(s, d, "device_get");
+		goto out;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "no device %s",
+		    device_id);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = db_err(s, d, "device_get");
+		goto out;
+	}
+	if ((r = device_from_row(st, v, d)) != 0)
+		goto out;
+	memcpy(out, v, sizeof(*out));
+out:
+	st_done(st);
+	free(v);
+	return r;
+}
+
+int
+store_device_put(struct store *s, const struct store_device *v,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_DEV_PUT];
+	int r;
+
+	if (v == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "device_put");
+	if ((r = check_key(v->device_id, "device_id", d)) != 0)
+		return r;
+#define DEV_FITS(f) \
+	if (!fits(v->f, sizeof(v->f))) \
+		return too_large(d, #f, sizeof(v->f) - 1)
+	DEV_FITS(name);
+	DEV_FITS(model);
+	DEV_FITS(owner);
+	DEV_FITS(serial);
+	DEV_FITS(mac);
+	DEV_FITS(state);
+	DEV_FITS(segment);
+	DEV_FITS(reasons);
+	DEV_FITS(claims);
+	DEV_FITS(eventlog_sha256);
+#undef DEV_FITS
+	if (v->ek_pub_len > sizeof(v->ek_pub))
+		return too_large(d, "ek_pub", sizeof(v->ek_pub));
+	if (v->ek_cert_len > sizeof(v->ek_cert))
+		return too_large(d, "ek_cert", sizeof(v->ek_cert));
+	if (v->ak_pub_len > sizeof(v->ak_pub))
+		return too_large(d, "ak_pub", sizeof(v->ak_pub));
+	if (bind_text(st, 1, v->device_id) != SQLITE_OK ||
+	    bind_text(st, 2, v->name) != SQLITE_OK ||
+	    bind_text(st, 3, v->model) != SQLITE_OK ||
+	    bind_text(st, 4, v->owner) != SQLITE_OK ||
+	    bind_text(st, 5, v->serial) != SQLITE_OK ||
+	    bind_text(st, 6, v->mac) != SQLITE_OK ||
+	    bind_text(st, 7, v->state) != SQLITE_OK ||
+	    bind_text(st, 8, v->segment) != SQLITE_OK ||
+	    bind_text(st, 9, v->reasons) != SQLITE_OK ||
+	    bind_text(st, 10, v->claims) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 11, v->approved != 0) != SQLITE_OK ||
+	    bind_blob(st, 12, v->ek_pub, v->ek_pub_len) != SQLITE_OK ||
+	    bind_blob(st, 13, v->ek_cert, v->ek_cert_len) != SQLITE_OK ||
+	    bind_blob(st, 14, v->ak_pub, v->ak_pub_len) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 15, v->enrolled_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 16, v->state_since) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 17, v->last_attest_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 18, v->last_good_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 19, v->attest_interval) != SQLITE_OK ||
+	    (v->has_clock && (
+	    sqlite3_bind_int64(st, 20, u64_bits(v->clock)) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 21, v->reset_count) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 22, v->restart_count) != SQLITE_OK)) ||
+	    bind_opt_text(st, 23, v->eventlog_sha256) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 24,
+	    u64_bits(v->attest_count)) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 25, u64_bits(v->fail_count)) != SQLITE_OK) {
+		r = db_err(s, d, "device_put");
+		st_done(st);
+		return r;
+	}
+	return st_run(s, ST_DEV_PUT, "device_put", d);
+}
+
+int
+store_device_each(struct store *s, store_device_cb cb, void *arg,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_DEV_EACH];
+	struct store_device *v = NULL;
+	int rc, r = 0;
+
+	if (cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "device_each");
+	if (s->walking)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG,
+		    "device_each inside device_each");
+	if ((v = malloc(sizeof(*v))) == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "device_each");
+	s->walking = 1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((r = device_from_row(st, v, d)) != 0)
+			goto out;
+		if ((r = cb(v, arg)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = db_err(s, d, "device_each");
+out:
+	st_done(st);
+	s->walking = 0;
+	free(v);
+	return r;
+}
+
+/* ---- event logs ---- */
+
+static int
+sha256(struct store *s, const uint8_t *p, size_t len,
+    uint8_t out[STORE_HASH_LEN], struct wg_diag *d)
+{
+	unsigned int n = 0;
+
+	if (EVP_DigestInit_ex2(s->md, s->sha256, NULL) != 1 ||
+	    (len > 0 && EVP_DigestUpdate(s->md, p, len) != 1) ||
+	    EVP_DigestFinal_ex(s->md, out, &n) != 1 || n != STORE_HASH_LEN)
+		return wg_diag_set(d, WG_ERR_CRYPTO, "SHA-256");
+	return 0;
+}
+
+int
+store_eventlog_put(struct store *s, const char *sha256_hex,
+    const uint8_t *data, size_t len, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_EVLOG_PUT];
+	uint8_t h[STORE_HASH_LEN];
+	char hex[2 * STORE_HASH_LEN + 1];
+	int r;
+
+	if (!is_sha256_hex(sha256_hex) || (data == NULL && len > 0))
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "eventlog_put: "
+		    "needs 64 lowercase hex digits and the bytes");
+	if (len > STORE_EVENTLOG_MAX)
+		return too_large(d, "event log", STORE_EVENTLOG_MAX);
+	if ((r = sha256(s, data, len, h, d)) != 0)
+		return r;
+	to_hex(h, sizeof(h), hex);
+	if (strcmp(hex, sha256_hex) != 0)
+		return wg_diag_set(d, WG_ERR_EVENTLOG_HASH,
+		    "event log hashes to %s, not %s", hex, sha256_hex);
+	if (bind_text(st, 1, sha256_hex) != SQLITE_OK ||
+	    bind_blob(st, 2, data, len) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
+		r = db_err(s, d, "eventlog_put");
+		st_done(st);
+		return r;
+	}
+	return st_run(s, ST_EVLOG_PUT, "eventlog_put", d);
+}
+
+int
+store_eventlog_get(struct store *s, const char *sha256_hex, uint8_t **data,
+    size_t *len, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_EVLOG_GET];
+	uint8_t h[STORE_HASH_LEN];
+	char hex[2 * STORE_HASH_LEN + 1];
+	uint8_t *buf = NULL;
+	const void *p;
+	int rc, n, r;
+
+	if (!is_sha256_hex(sha256_hex) || data == NULL || len == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "eventlog_get: "
+		    "needs 64 lowercase hex digits");
+	if (bind_text(st, 1, sha256_hex) != SQLITE_OK) {
+		r = db_err(s, d, "eventlog_get");
+		goto out;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "no event log %s",
+		    sha256_hex);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = db_err(s, d, "eventlog_get");
+		goto out;
+	}
+	if (sqlite3_column_type(st, 0) != SQLITE_BLOB) {
+		r = col_bad(d, "event log", "is not a blob");
+		goto out;
+	}
+	p = sqlite3_column_blob(st, 0);
+	n = sqlite3_column_bytes(st, 0);
+	if (n < 0 || (size_t)n > STORE_EVENTLOG_MAX) {
+		r = col_bad(d, "event log", "exceeds the size limit");
+		goto out;
+	}
+	if (n > 0 && p == NULL) {
+		r = wg_diag_set(d, WG_ERR_ALLOC, "eventlog_get");
+		goto out;
+	}
+	if ((buf = malloc(n > 0 ? (size_t)n : 1)) == NULL) {
+		r = wg_diag_set(d, WG_ERR_ALLOC, "eventlog_get");
+		goto out;
+	}
+	if (n > 0)
+		memcpy(buf, p, (size_t)n);
+	if ((r = sha256(s, buf, (size_t)n, h, d)) != 0)
+		goto out;
+	to_hex(h, sizeof(h), hex);
+	if (strcmp(hex, sha256_hex) != 0) {
+		r = wg_diag_set(d, WG_ERR_DB, "stored event log %s hashes to "
+		    "%s", sha256_hex, hex);
+		goto out;
+	}
+	*data = buf;
+	*len = (size_t)n;
+	buf = NULL;
+	r = 0;
+out:
+	st_done(st);
+	free(buf);
+	return r;
+}
+
+/* ---- attestations ---- */
+
+int
+store_attestation_add(struct store *s, const struct store_attestation *a,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_ATT_ADD];
+	int r;
+
+	if (a == NULL || a->reasons == NULL ||
+	    (a->quote == NULL && a->quote_len > 0) ||
+	    (a->sig == NULL && a->sig_len > 0))
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "attestation_add");
+	if ((r = check_key(a->device_id, "device_id", d)) != 0 ||
+	    (r = check_text(a->reasons, STORE_REASONS_LEN - 1, 1, "reasons",
+	    d)) != 0 ||
+	    (r = check_text(a->pcrs, STORE_PCRS_MAX, 0, "pcrs", d)) != 0)
+		return r;
+	if (!fits(a->nonce, sizeof(a->nonce)))
+		return too_large(d, "nonce", sizeof(a->nonce) - 1);
+	if (!fits(a->eventlog_sha256, sizeof(a->eventlog_sha256)))
+		return too_large(d, "eventlog_sha256",
+		    sizeof(a->eventlog_sha256) - 1);
+	if (a->quote_len > STORE_EVIDENCE_MAX)
+		return too_large(d, "quote", STORE_EVIDENCE_MAX);
+	if (a->sig_len > STORE_EVIDENCE_MAX)
+		return too_large(d, "signature", STORE_EVIDENCE_MAX);
+	if (bind_text(st, 1, a->device_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, a->at) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, a->pass != 0) != SQLITE_OK ||
+	    bind_text(st, 4, a->reasons) != SQLITE_OK ||
+	    bind_blob(st, 5, a->quote, a->quote_len) != SQLITE_OK ||
+	    bind_blob(st, 6, a->sig, a->sig_len) != SQLITE_OK ||
+	    bind_text(st, 7, a->nonce) != SQLITE_OK ||
+	    bind_opt_text(st, 8, a->eventlog_sha256) != SQLITE_OK ||
+	    bind_text(st, 9, a->pcrs) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 10, u64_bits(a->clock)) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 11, a->reset_count) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 12, a->restart_count) != SQLITE_OK) {
+		r = db_err(s, d, "attestation_add");
+		goto out;
+	}
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = db_err(s, d, "attestation_add");
+		goto out;
+	}
+	/* INSERT ... SELECT inserts nothing for an unknown device. */
+	if (sqlite3_changes(s->db) != 1) {
+		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "no device %s",
+		    a->device_id);
+		goto out;
+	}
+	r = 0;
+out:
+	st_done(st);
+	return r;
+}
+
+int
+store_attestation_count(struct store *s, const char *device_id, int64_t *n,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (n == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "attestation_count");
+	if (device_id != NULL) {
+		if ((r = check_key(device_id, "device_id", d)) != 0)
+			return r;
+		st = s->st[ST_ATT_COUNT_DEV];
+		if (bind_text(st, 1, device_id) != SQLITE_OK) {
+			r = db_err(s, d, "attestation_count");
+			goto out;
+		}
+	} else
+		st = s->st[ST_ATT_COUNT_ALL];
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = db_err(s, d, "attestation_count");
+		goto out;
+	}
+	*n = sqlite3_column_int64(st, 0);
+	r = 0;
+out:
+	st_done(st);
+	return r;
+}
+
+/* ---- audit ---- */
+
+static void
+be64(uint64_t v, uint8_t out[8])
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		out[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static int
+hash_field(EVP_MD_CTX *md, const void *p, size_t len, int present)
+{
+	uint8_t tag = present ? 1 : 0, n[8];
+
+	if (EVP_DigestUpdate(md, &tag, 1) != 1)
+		return -1;
+	if (!present)
+		return 0;
+	be64(len, n);
+	if (EVP_DigestUpdate(md, n, sizeof(n)) != 1 ||
+	    (len > 0 && EVP_DigestUpdate(md, p, len) != 1))
+		return -1;
+	return 0;
+}
+
+/* One audit row's fields as bytes: text[i] == NULL means SQL NULL. */
+struct audit_row {
+	int64_t id, at;
+	/* actor, device_id, action, before, after, detail */
+	const char *text[6];
+	size_t len[6];
+	const uint8_t *prev_hash, *hash;
+};
+
+static int
+audit_hash(struct store *s, const struct audit_row *a,
+    uint8_t out[STORE_HASH_LEN], struct wg_diag *d)
+{
+	uint8_t n[8];
+	unsigned int olen = 0;
+	int i;
+
+	if (EVP_DigestInit_ex2(s->md, s->sha256, NULL) != 1 ||
+	    EVP_DigestUpdate(s->md, a->prev_hash, STORE_HASH_LEN) != 1 ||
+	    EVP_DigestUpdate(s->md, STORE_AUDIT_TAG,
+	    sizeof(STORE_AUDIT_TAG) - 1) != 1)
+		goto fail;
+	be64((uint64_t)a->id, n);
+	if (EVP_DigestUpdate(s->md, n, sizeof(n)) != 1)
+		goto fail;
+	be64(i64_bits(a->at), n);
+	if (EVP_DigestUpdate(s->md, n, sizeof(n)) != 1)
+		goto fail;
+	for (i = 0; i < 6; i++)
+		if (hash_field(s->md, a->text[i], a->len[i],
+		    a->text[i] != NULL) != 0)
+			goto fail;
+	if (EVP_DigestFinal_ex(s->md, out, &olen) != 1 ||
+	    olen != STORE_HASH_LEN)
+		goto fail;
+	return 0;
+fail:
+	return wg_diag_set(d, WG_ERR_CRYPTO, "audit hash");
+}
+
+/* The newest row's id and hash (0 and zeros when empty). */
+static int
+audit_last(struct store *s, int64_t *id, uint8_t hash[STORE_HASH_LEN],
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_AUDIT_LAST];
+	size_t n = 0;
+	int rc, r = 0;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		*id = 0;
+		memset(hash, 0, STORE_HASH_LEN);
+	} else if (rc != SQLITE_ROW)
+		r = db_err(s, d, "audit head");
+	else if ((r = col_i64(st, 0, id, "audit.id", d)) == 0 &&
+	    (r = col_blob(st, 1, hash, STORE_HASH_LEN, &n, "audit.hash",
+	    d)) == 0 && n != STORE_HASH_LEN)
+		r = col_bad(d, "audit.hash", "is not 32 bytes");
+	st_done(st);
+	return r;
+}
+
+int
+store_audit_add(struct store *s, const struct store_audit *a,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_AUDIT_ADD];
+	struct audit_row row;
+	uint8_t prev[STORE_HASH_LEN], hash[STORE_HASH_LEN];
+	int64_t last = 0;
+	int i, own = 0, r;
+
+	if (a == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "audit_add");
+	memset(&row, 0, sizeof(row));
+	row.at = a->at;
+	row.text[0] = a->actor;
+	row.text[1] = a->device_id;
+	row.text[2] = a->action;
+	row.text[3] = a->before;
+	row.text[4] = a->after;
+	row.text[5] = a->detail;
+	if ((r = check_text(a->actor, STORE_AUDIT_TEXT_MAX, 1, "actor",
+	    d)) != 0 ||
+	    (r = check_text(a->device_id, STORE_AUDIT_TEXT_MAX, 0,
+	    "device_id", d)) != 0 ||
+	    (r = check_text(a->action, STORE_AUDIT_TEXT_MAX, 1, "action",
+	    d)) != 0 ||
+	    (r = check_text(a->before, STORE_AUDIT_TEXT_MAX, 0, "before",
+	    d)) != 0 ||
+	    (r = check_text(a->after, STORE_AUDIT_TEXT_MAX, 0, "after",
+	    d)) != 0 ||
+	    (r = check_text(a->detail, STORE_AUDIT_TEXT_MAX, 0, "detail",
+	    d)) != 0)
+		return r;
+	for (i = 0; i < 6; i++)
+		row.len[i] = row.text[i] != NULL ? strlen(row.text[i]) : 0;
+
+	/* The last row and the new one must not interleave with a writer. */
+	if ((r = own_begin(s, &own, d)) != 0)
+		return r;
+	if ((r = audit_last(s, &last, prev, d)) != 0)
+		goto out;
+	if (last == INT64_MAX) {
+		r = wg_diag_set(d, WG_ERR_DB, "audit ids exhausted");
+		goto out;
+	}
+	row.id = last + 1;
+	row.prev_hash = prev;
+	if ((r = audit_hash(s, &row, hash, d)) != 0)
+		goto out;
+	if (sqlite3_bind_int64(st, 1, row.id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, row.at) != SQLITE_OK ||
+	    bind_text(st, 3, a->actor) != SQLITE_OK ||
+	    bind_text(st, 4, a->device_id) != SQLITE_OK ||
+	    bind_text(st, 5, a->action) != SQLITE_OK ||
+	    bind_text(st, 6, a->before) != SQLITE_OK ||
+	    bind_text(st, 7, a->after) != SQLITE_OK ||
+	    bind_text(st, 8, a->detail) != SQLITE_OK ||
+	    bind_blob(st, 9, prev, sizeof(prev)) != SQLITE_OK ||
+	    bind_blob(st, 10, hash, sizeof(hash)) != SQLITE_OK) {
+		r = db_err(s, d, "audit_add");
+		st_done(st);
+		goto out;
+	}
+	r = st_run(s, ST_AUDIT_ADD, "audit_add", d);
+out:
+	return own_end(s, own, r, d);
+}
+
+/*
+ * Reads one walked row; 1 when a field has a type or size the chain
+ * cannot have (the row is bad), 0 when read.
+ */
+static int
+audit_read(sqlite3_stmt *st, struct audit_row *row)
+{
+	static const int nullable[6] = { 0, 1, 0, 1, 1, 1 };
+	int i, t;
+
+	memset(row, 0, sizeof(*row));
+	row->id = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_type(st, 1) != SQLITE_INTEGER)
+		return 1;
+	row->at = sqlite3_column_int64(st, 1);
+	for (i = 0; i < 6; i++) {
+		t = sqlite3_column_type(st, 2 + i);
+		if (t == SQLITE_NULL && nullable[i])
+			continue;
+		if (t != SQLITE_TEXT)
+			return 1;
+		row->text[i] = (const char *)sqlite3_column_text(st, 2 + i);
+		row->len[i] = (size_t)sqlite3_column_bytes(st, 2 + i);
+		if (row->text[i] == NULL)
+			return 1;
+	}
+	if (sqlite3_column_type(st, 8) != SQLITE_BLOB ||
+	    sqlite3_column_bytes(st, 8) != STORE_HASH_LEN ||
+	    sqlite3_column_type(st, 9) != SQLITE_BLOB ||
+	    sqlite3_column_bytes(st, 9) != STORE_HASH_LEN)
+		return 1;
+	row->prev_hash = sqlite3_column_blob(st, 8);
+	row->hash = sqlite3_column_blob(st, 9);
+	return row->prev_hash == NULL || row->hash == NULL;
+}
+
+static int
+audit_walk(struct store *s, int64_t anchor_id, const uint8_t *anchor_hash,
+    int64_t *rows, int64_t *first_bad, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_AUDIT_WALK];
+	struct audit_row row;
+	uint8_t prev[STORE_HASH_LEN], h[STORE_HASH_LEN];
+	int64_t expect = 1, bad = 0;
+	int rc, r = 0;
+	const char *why = NULL;
+
+	memcpy(prev, zero_hash, sizeof(prev));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (audit_read(st, &row) != 0) {
+			why = "has a field of the wrong type or size";
+			bad = row.id;
+			goto fail;
+		}
+		if (row.id != expect) {
+			why = "does not follow the previous row (rows missing)";
+			bad = row.id;
+			goto fail;
+		}
+		if (memcmp(row.prev_hash, prev, STORE_HASH_LEN) != 0) {
+			why = "prev_hash is not the previous row's hash";
+			bad = row.id;
+			goto fail;
+		}
+		if ((r = audit_hash(s, &row, h, d)) != 0)
+			goto out;
+		if (memcmp(row.hash, h, STORE_HASH_LEN) != 0) {
+			why = "hash does not match its content";
+			bad = row.id;
+			goto fail;
+		}
+		if (row.id == anchor_id &&
+		    memcmp(h, anchor_hash, STORE_HASH_LEN) != 0) {
+			why = "is not the anchored row (the chain was rebuilt)";
+			bad = row.id;
+			goto fail;
+		}
+		memcpy(prev, h, sizeof(prev));
+		expect++;
+	}
+	if (rc != SQLITE_DONE) {
+		r = db_err(s, d, "audit_verify");
+		goto out;
+	}
+	if (anchor_id >= expect) {
+		why = "is missing: the log ends before the anchor";
+		bad = expect;
+		goto fail;
+	}
+	if (rows != NULL)
+		*rows = expect - 1;
+	r = 0;
+	goto out;
+fail:
+	r = wg_diag_set(d, WG_ERR_FORMAT, "audit row %lld %s",
+	    (long long)bad, why);
+	if (first_bad != NULL)
+		*first_bad = bad;
+out:
+	st_done(st);
+	return r;
+}
+
+int
+store_audit_verify(struct store *s, int64_t *rows, int64_t *first_bad,
+    struct wg_diag *d)
+{
+	return audit_walk(s, 0, zero_hash, rows, first_bad, d);
+}
+
+int
+store_audit_verify_anchor(struct store *s, int64_t anchor_id,
+    const uint8_t anchor_hash[STORE_HASH_LEN], int64_t *rows,
+    int64_t *first_bad, struct wg_diag *d)
+{
+	if (anchor_hash == NULL || anchor_id < 0 || (anchor_id == 0 &&
+	    memcmp(anchor_hash, zero_hash, STORE_HASH_LEN) != 0))
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "audit anchor");
+	return audit_walk(s, anchor_id, anchor_hash, rows, first_bad, d);
+}
+
+int
+store_audit_head(struct store *s, int64_t *id, uint8_t hash[STORE_HASH_LEN],
+    struct wg_diag *d)
+{
+	uint8_t h[STORE_HASH_LEN];
+	int64_t last = 0;
+	int r;
+
+	if (id == NULL || hash == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "audit_head");
+	if ((r = audit_last(s, &last, h, d)) != 0)
+		return r;
+	*id = last;
+	memcpy(hash, h, sizeof(h));
+	return 0;
+}
+
+/* ---- blocked EKs ---- */
+
+int
+store_ek_blocked(struct store *s, const char *ek_fpr, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_EK_BLOCKED];
+	int rc, r;
+
+	if ((r = check_key(ek_fpr, "ek_fpr", d)) != 0)
+		return r;
+	if (bind_text(st, 1, ek_fpr) != SQLITE_OK) {
+		r = db_err(s, d, "ek_blocked");
+		goto out;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = 1;
+	else if (rc == SQLITE_DONE)
+		r = 0;
+	else
+		r = db_err(s, d, "ek_blocked");
+out:
+	st_done(st);
+	return r;
+}
+
+int
+store_ek_block(struct store *s, const char *ek_fpr, const char *reason,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_EK_BLOCK];
+	int r;
+
+	if ((r = check_key(ek_fpr, "ek_fpr", d)) != 0 ||
+	    (r = check_text(reason, STORE_TEXT_LEN - 1, 1, "reason", d)) != 0)
+		return r;
+	if (bind_text(st, 1, ek_fpr) != SQLITE_OK ||
+	    bind_text(st, 2, reason) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
+		r = db_err(s, d, "ek_block");
+		st_done(st);
+		return r;
+	}
+	return st_run(s, ST_EK_BLOCK, "ek_block", d);
+}

@@ -1,0 +1,259 @@
+/*
+ * store.h: the gateway's store: SQLite in WAL mode, versioned schema
+ * migrations, prepared statements only. All SQL lives in store.c.
+ *
+ * Callers group writes in store_begin()/store_commit(): the gateway
+ * commits a verdict, the device's new state and the audit row together,
+ * before it answers. Strings are NUL-terminated and bounded as declared;
+ * values too long for a field are refused (WG_ERR_TOO_LARGE), never cut.
+ * A value read back that does not fit its field, or has the wrong type,
+ * is WG_ERR_DB. Every SQLite failure (also SQLITE_BUSY after
+ * STORE_BUSY_TIMEOUT_MS) is WG_ERR_DB with SQLite's message in the diag.
+ *
+ * Every function works inside a caller's transaction or on its own
+ * (autocommit). A struct store is one SQLite connection opened with
+ * SQLITE_OPEN_NOMUTEX: it must not be used by two threads at once.
+ * Two struct store (or processes) may share one file.
+ */
+#ifndef WG_STORE_H
+#define WG_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wg_err.h"
+
+#define STORE_ID_LEN 65		/* 64 hex digits + NUL (SHA-256) */
+#define STORE_TEXT_LEN 129	/* names, models, owners, serials */
+#define STORE_MAC_LEN 18	/* aa:bb:cc:dd:ee:ff */
+#define STORE_STATE_LEN 16
+#define STORE_SEGMENT_LEN 33
+#define STORE_REASONS_LEN 2048	/* JSON array of {"code","message"} */
+#define STORE_CLAIMS_LEN 1024	/* JSON object */
+#define STORE_PUB_MAX 1024	/* marshalled TPM2B_PUBLIC */
+#define STORE_CERT_MAX 4096	/* DER EK certificate */
+#define STORE_HASH_LEN 32	/* audit chain hash (SHA-256) */
+#define STORE_EVIDENCE_MAX 4096	/* attestation quote, signature */
+#define STORE_PCRS_MAX (64u * 1024)	/* attestation PCR JSON */
+#define STORE_AUDIT_TEXT_MAX (64u * 1024)	/* each audit string */
+#define STORE_EVENTLOG_MAX (8u * 1024 * 1024) /* EVLOG_DEFAULT_MAX_BYTES */
+#define STORE_BUSY_TIMEOUT_MS 5000	/* wait for another writer */
+
+struct store;
+
+/*
+ * Opens (creating if needed) the store at path, in WAL mode with
+ * synchronous=FULL and foreign keys on, and applies pending schema
+ * migrations, each in its own transaction. WG_ERR_DB_SCHEMA if the file
+ * has a newer schema than this program knows (the file is left as it
+ * was). A new file is created with mode 0600; symbolic links, files that
+ * are not regular, writable by others or not a wardgate store are
+ * refused. Caller closes.
+ */
+int store_open(const char *path, struct store **out, struct wg_diag *d);
+
+/* Closes s (finalizing its statements); NULL is accepted. */
+void store_close(struct store *s);
+
+/* The schema version of the open store. */
+int store_schema_version(struct store *s);
+
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK. Rollback never fails and does
+ * nothing outside a transaction. When COMMIT fails the transaction has
+ * been rolled back: nothing of it is stored.
+ */
+int store_begin(struct store *s, struct wg_diag *d);
+int store_commit(struct store *s, struct wg_diag *d);
+void store_rollback(struct store *s);
+
+/* A maker's or the hospital's provisioning record for one device. */
+struct store_provision {
+	char ek_fpr[STORE_ID_LEN];	/* device id: EK fingerprint, hex */
+	char name[STORE_TEXT_LEN];
+	char serial[STORE_TEXT_LEN];
+	char model[STORE_TEXT_LEN];
+	char owner[STORE_TEXT_LEN];
+	char mac[STORE_MAC_LEN];
+	int64_t created_at;		/* unix seconds */
+};
+
+/* Inserts or replaces the record for p->ek_fpr. */
+int store_provision_put(struct store *s, const struct store_provision *p,
+    struct wg_diag *d);
+
+/* WG_ERR_NOT_FOUND when there is no record for ek_fpr. */
+int store_provision_get(struct store *s, const char *ek_fpr,
+    struct store_provision *out, struct wg_diag *d);
+
+struct store_device {
+	char device_id[STORE_ID_LEN];	/* EK fingerprint, hex */
+	char name[STORE_TEXT_LEN];
+	char model[STORE_TEXT_LEN];
+	char owner[STORE_TEXT_LEN];
+	char serial[STORE_TEXT_LEN];
+	char mac[STORE_MAC_LEN];
+	char state[STORE_STATE_LEN];	/* state_name() */
+	char segment[STORE_SEGMENT_LEN];
+	char reasons[STORE_REASONS_LEN];	/* JSON array, "[]" if none */
+	char claims[STORE_CLAIMS_LEN];	/* JSON object the agent sent */
+	int approved;			/* admitted: record or an admin */
+	uint8_t ek_pub[STORE_PUB_MAX];
+	size_t ek_pub_len;
+	uint8_t ek_cert[STORE_CERT_MAX];
+	size_t ek_cert_len;
+	uint8_t ak_pub[STORE_PUB_MAX];
+	size_t ak_pub_len;
+	int64_t enrolled_at;		/* unix seconds; 0 = never */
+	int64_t state_since;
+	int64_t last_attest_at;		/* any verdict */
+	int64_t last_good_at;		/* last passing verdict */
+	uint32_t attest_interval;	/* seconds */
+	int has_clock;			/* the fields below are set */
+	uint64_t clock;
+	uint32_t reset_count;
+	uint32_t restart_count;
+	char eventlog_sha256[STORE_ID_LEN];	/* current boot's log, "" */
+	uint64_t attest_count;
+	uint64_t fail_count;
+};
+
+/*
+ * WG_ERR_NOT_FOUND when unknown. Clock values are 64-bit unsigned (kept
+ * as their two's-complement bits in SQLite); has_clock == 0 reads back
+ * with clock, reset_count and restart_count 0.
+ */
+int store_device_get(struct store *s, const char *device_id,
+    struct store_device *out, struct wg_diag *d);
+
+/* Inserts or updates (by device_id) every field of dev. */
+int store_device_put(struct store *s, const struct store_device *dev,
+    struct wg_diag *d);
+
+/*
+ * Calls cb for every device, ordered by name then device_id; a non-zero
+ * return from cb stops the walk and is returned. cb may call other store
+ * functions but not store_device_each (WG_ERR_INVALID_ARG) and should not
+ * write devices (the walk could see a renamed device twice).
+ */
+typedef int (*store_device_cb)(const struct store_device *dev, void *arg);
+int store_device_each(struct store *s, store_device_cb cb, void *arg,
+    struct wg_diag *d);
+
+/*
+ * Event logs, stored once by the SHA-256 (64 lowercase hex digits) of
+ * their bytes, at most STORE_EVENTLOG_MAX. The hash is checked:
+ * WG_ERR_EVENTLOG_HASH when the bytes do not match it. Storing a log
+ * already held does nothing.
+ */
+int store_eventlog_put(struct store *s, const char *sha256_hex,
+    const uint8_t *data, size_t len, struct wg_diag *d);
+/*
+ * *data is new (caller frees); WG_ERR_NOT_FOUND when absent; WG_ERR_DB
+ * when the stored bytes no longer match their hash.
+ */
+int store_eventlog_get(struct store *s, const char *sha256_hex,
+    uint8_t **data, size_t *len, struct wg_diag *d);
+
+/* One attestation with its raw evidence, kept for audit. */
+struct store_attestation {
+	char device_id[STORE_ID_LEN];
+	int64_t at;
+	int pass;
+	const char *reasons;		/* JSON array */
+	const uint8_t *quote;		/* TPMS_ATTEST as signed */
+	size_t quote_len;
+	const uint8_t *sig;		/* TPMT_SIGNATURE */
+	size_t sig_len;
+	char nonce[STORE_ID_LEN];	/* hex */
+	char eventlog_sha256[STORE_ID_LEN];
+	const char *pcrs;		/* reported PCRs as JSON, or NULL */
+	uint64_t clock;
+	uint32_t reset_count;
+	uint32_t restart_count;
+};
+
+/*
+ * Records a (reasons up to STORE_REASONS_LEN - 1 bytes, quote and sig up
+ * to STORE_EVIDENCE_MAX, pcrs up to STORE_PCRS_MAX). The device must
+ * exist (WG_ERR_NOT_FOUND). Attestations are never deleted.
+ */
+int store_attestation_add(struct store *s, const struct store_attestation *a,
+    struct wg_diag *d);
+
+/*
+ * Number of attestations recorded for device_id (all devices if NULL;
+ * that count reads the whole table).
+ */
+int store_attestation_count(struct store *s, const char *device_id,
+    int64_t *n, struct wg_diag *d);
+
+/*
+ * Audit log: append-only rows, each with the SHA-256 of the previous
+ * row's hash and its own canonical content, so that an edited, inserted
+ * or deleted row shows. Row ids are 1, 2, 3, ... without gaps.
+ *
+ *   hash = SHA-256(prev_hash || "wardgate-audit-v1" || be64(id) ||
+ *                  be64(at) || F(actor) || F(device_id) || F(action) ||
+ *                  F(before) || F(after) || F(detail))
+ *   F(NULL) = 0x00;  F(s) = 0x01 || be64(strlen(s)) || s
+ *
+ * prev_hash of row 1 is 32 zero bytes. The chain has no key: it shows an
+ * edit, an insertion or a deletion in the middle, but not a cut tail (the
+ * newest rows deleted), and whoever can write the file can rebuild the
+ * chain after an edit. Both are caught only against an anchor kept
+ * elsewhere: store_audit_head() read at some time (exported, signed,
+ * sent to a remote log) and checked by store_audit_verify_anchor().
+ * Strings are at most STORE_AUDIT_TEXT_MAX bytes; actor and action are
+ * required.
+ */
+struct store_audit {
+	int64_t at;
+	const char *actor;		/* "agent", "gateway", "admin:uid=0" */
+	const char *device_id;		/* or NULL */
+	const char *action;		/* "enroll", "state", "approve", ... */
+	const char *before;		/* or NULL */
+	const char *after;		/* or NULL */
+	const char *detail;		/* or NULL */
+};
+
+int store_audit_add(struct store *s, const struct store_audit *a,
+    struct wg_diag *d);
+
+/*
+ * Walks the audit chain in id order. 0 when intact (*rows counts them);
+ * WG_ERR_FORMAT with *first_bad the id of the first row that does not
+ * chain (after missing rows: the row that follows them). rows and
+ * first_bad may be NULL; each is set only in its case.
+ */
+int store_audit_verify(struct store *s, int64_t *rows, int64_t *first_bad,
+    struct wg_diag *d);
+
+/*
+ * The id and hash of the newest audit row (0 and 32 zero bytes when
+ * there is none), to be kept elsewhere as an anchor. Not a verification.
+ */
+int store_audit_head(struct store *s, int64_t *id,
+    uint8_t hash[STORE_HASH_LEN], struct wg_diag *d);
+
+/*
+ * store_audit_verify() plus: the row anchor_id exists and has anchor_hash
+ * (anchor 0 with 32 zero bytes is the empty log). WG_ERR_FORMAT with
+ * *first_bad = the last row's id + 1 when the log ends before the anchor
+ * (rows were cut), or anchor_id when that row has another hash (the chain
+ * up to it was rebuilt).
+ */
+int store_audit_verify_anchor(struct store *s, int64_t anchor_id,
+    const uint8_t anchor_hash[STORE_HASH_LEN], int64_t *rows,
+    int64_t *first_bad, struct wg_diag *d);
+
+/*
+ * Blocked EKs (decommissioned devices): 1 if blocked, 0 if not, <0 error.
+ * Blocking an EK already blocked keeps the first reason and time; reason
+ * is required, at most STORE_TEXT_LEN - 1 bytes.
+ */
+int store_ek_blocked(struct store *s, const char *ek_fpr, struct wg_diag *d);
+int store_ek_block(struct store *s, const char *ek_fpr, const char *reason,
+    struct wg_diag *d);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * test_conf.c: wardgated.conf(5): parse, print the normalised form,
+ * compare with the expected file; the printed form parses again to the
+ * same; every kind of bad line is refused with its line number.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "testutil.h"
+
+static char *
+print_conf(const struct conf *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	conf_print(c, f);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_roundtrip(void **state)
+{
+	struct conf c, c2;
+	struct wg_diag d;
+	char path[512], *out, *out2;
+	uint8_t *want;
+	size_t wlen;
+
+	(void)state;
+	conf_defaults(&c);
+	tu_data_path("conf/good.conf", path, sizeof(path));
+	if (conf_load(path, &c, &d) != 0)
+		fail_msg("%s", d.detail);
+	assert_int_equal(conf_check(&c, &d), 0);
+	assert_int_equal(c.attest_interval, 120);
+	assert_string_equal(c.tls_key, "/etc/wardgate/gw.key");
+	assert_string_equal(c.segment[DEV_TRUSTED], "clinical-vlan-100");
+	out = print_conf(&c);
+	tu_data_path("conf/good.expected", path, sizeof(path));
+	assert_int_equal(tu_read_file(path, 1 << 16, &want, &wlen), 0);
+	assert_int_equal(strlen(out), wlen);
+	assert_memory_equal(out, want, wlen);
+	/* The printed form parses again to the same configuration. */
+	conf_defaults(&c2);
+	assert_int_equal(conf_parse(out, "printed", &c2, &d), 0);
+	out2 = print_conf(&c2);
+	assert_string_equal(out, out2);
+	assert_memory_equal(&c, &c2, sizeof(c));
+	free(out);
+	free(out2);
+	free(want);
+}
+
+static void
+expect_bad(const char *text, const char *needle)
+{
+	struct conf c;
+	struct wg_diag d;
+
+	conf_defaults(&c);
+	wg_diag_clear(&d);
+	if (conf_parse(text, "t.conf", &c, &d) == 0)
+		fail_msg("accepted: %s", text);
+	assert_int_equal(d.err, WG_ERR_CONFIG);
+	if (strstr(d.detail, needle) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", d.detail, needle);
+}
+
+static void
+test_bad_lines(void **state)
+{
+	(void)state;
+	expect_bad("listen = 1.2.3.4:1\nlisten_port = 3\n",
+	    "t.conf:2: unknown key \"listen_port\"");
+	expect_bad("store = /a\nstore = /b\n", "t.conf:2: \"store\" given twice");
+	expect_bad("attest_interval = 1\n", "from 2 to 86400");
+	expect_bad("attest_interval = 86401\n", "from 2 to 86400");
+	expect_bad("attest_interval = 10s\n", "whole number");
+	expect_bad("attest_interval = -5\n", "not a number");
+	expect_bad("attest_interval = 99999999999999999999\n", "whole number");
+	expect_bad("# ok\n\njust words\n", "t.conf:3: expected \"key = value\"");
+	expect_bad("store =\n", "empty");
+	expect_bad("segment_trusted = 0123456789012345678901234567890123\n",
+	    "longer than 32");
+	expect_bad("store = a\tb\n", "unprintable");
+}
+
+static void
+test_check(void **state)
+{
+	struct conf c;
+	struct wg_diag d;
+
+	(void)state;
+	conf_defaults(&c);
+	assert_int_equal(conf_check(&c, &d), 0);
+	/* Only trusted devices may reach the trusted segment. */
+	assert_int_equal(conf_parse("segment_stale = clinical\n", "t", &c, &d),
+	    0);
+	assert_int_equal(conf_check(&c, &d), WG_ERR_CONFIG);
+	assert_non_null(strstr(d.detail, "segment_trusted"));
+	conf_defaults(&c);
+	assert_int_equal(conf_parse("pcr_selection = sha999:0\n", "t", &c, &d),
+	    0);
+	assert_int_equal(conf_check(&c, &d), WG_ERR_CONFIG);
+	{
+		static const char *const bad_listen[] = { "8443", "foo:bar",
+		    "127.0.0.1:99999", ":8443", "127.0.0.1:0", "host:8443",
+		    "[::1:8443", "127.0.0.1:84x3" };
+		static const char *const good_listen[] = { "127.0.0.1:8443",
+		    "0.0.0.0:1", "[::1]:65535", "[::]:443" };
+		char line[128];
+		size_t i;
+
+		for (i = 0; i < sizeof(bad_listen) / sizeof(bad_listen[0]); i++) {
+			conf_defaults(&c);
+			snprintf(line, sizeof(line), "listen = %s\n",
+			    bad_listen[i]);
+			assert_int_equal(conf_parse(line, "t", &c, &d), 0);
+			if (conf_check(&c, &d) != WG_ERR_CONFIG)
+				fail_msg("listen %s accepted", bad_listen[i]);
+		}
+		for (i = 0; i < sizeof(good_listen) / sizeof(good_listen[0]);
+		    i++) {
+			conf_defaults(&c);
+			snprintf(line, sizeof(line), "listen = %s\n",
+			    good_listen[i]);
+			assert_int_equal(conf_parse(line, "t", &c, &d), 0);
+			if (conf_check(&c, &d) != 0)
+				fail_msg("listen %s refused: %s", good_listen[i],
+				    d.detail);
+		}
+	}
+	/* A socket path longer than sun_path is caught by -n, not at start. */
+	conf_defaults(&c);
+	memset(c.admin_socket, 'a', 200);
+	c.admin_socket[0] = '/';
+	c.admin_socket[200] = '\0';
+	assert_int_equal(conf_check(&c, &d), WG_ERR_CONFIG);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_check),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

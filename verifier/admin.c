@@ -1,0 +1,482 @@
+/*
+ * admin.c: the admin API of wardgated, HTTP over its UNIX socket (only
+ * the socket's owner and group can connect; the peer's credentials are
+ * recorded as the actor of every change).
+ *
+ *   GET  /admin/v1/status                 every device, one line each
+ *   GET  /admin/v1/devices/ID             one device (ID or unique prefix)
+ *   POST /admin/v1/devices/ID/approve     admit a pending device
+ *   POST /admin/v1/provision              a provisioning record (JSON)
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <event2/bufferevent.h>
+#include <event2/http.h>
+#include <json-c/json.h>
+
+#include "gateway.h"
+#include "hex.h"
+
+#define ADMIN_BODY_MAX (64u * 1024)
+#define ADMIN_PREFIX_MIN 8
+
+/* "admin:uid=N" from the peer's credentials ("admin:unknown" if none). */
+static void
+admin_actor(struct evhttp_request *req, char *out, size_t len)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	struct bufferevent *bev;
+	struct ucred uc;
+	socklen_t sl = sizeof(uc);
+
+	snprintf(out, len, "admin:unknown");
+	if (conn == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(conn)) == NULL)
+		return;
+	if (getsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_PEERCRED, &uc,
+	    &sl) == 0)
+		snprintf(out, len, "admin:uid=%u", (unsigned)uc.uid);
+}
+
+static void
+admin_time(int64_t t, char *out, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL) {
+		out[0] = '\0';
+		return;
+	}
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static struct json_object *
+admin_device_json(const struct store_device *dev, int full)
+{
+	struct json_object *o = json_object_new_object(), *reasons;
+	char ts[32];
+
+	json_object_object_add(o, "id", json_object_new_string(dev->device_id));
+	json_object_object_add(o, "name", json_object_new_string(dev->name));
+	json_object_object_add(o, "model", json_object_new_string(dev->model));
+	json_object_object_add(o, "owner", json_object_new_string(dev->owner));
+	json_object_object_add(o, "state", json_object_new_string(dev->state));
+	json_object_object_add(o, "segment",
+	    json_object_new_string(dev->segment));
+	admin_time(dev->last_attest_at, ts, sizeof(ts));
+	json_object_object_add(o, "last_attestation",
+	    ts[0] != '\0' ? json_object_new_string(ts) : NULL);
+	reasons = json_tokener_parse(dev->reasons);
+	json_object_object_add(o, "reasons",
+	    reasons != NULL ? reasons : json_object_new_array());
+	if (!full)
+		return o;
+	json_object_object_add(o, "serial", json_object_new_string(dev->serial));
+	json_object_object_add(o, "mac", json_object_new_string(dev->mac));
+	json_object_object_add(o, "approved",
+	    json_object_new_boolean(dev->approved));
+	admin_time(dev->enrolled_at, ts, sizeof(ts));
+	json_object_object_add(o, "enrolled", json_object_new_string(ts));
+	admin_time(dev->state_since, ts, sizeof(ts));
+	json_object_object_add(o, "state_since", json_object_new_string(ts));
+	admin_time(dev->last_good_at, ts, sizeof(ts));
+	json_object_object_add(o, "last_good_attestation",
+	    ts[0] != '\0' ? json_object_new_string(ts) : NULL);
+	json_object_object_add(o, "attest_interval",
+	    json_object_new_int64(dev->attest_interval));
+	json_object_object_add(o, "attestations",
+	    json_object_new_int64((int64_t)dev->attest_count));
+	json_object_object_add(o, "failures",
+	    json_object_new_int64((int64_t)dev->fail_count));
+	json_object_object_add(o, "eventlog_sha256",
+	    json_object_new_string(dev->eventlog_sha256));
+	json_object_object_add(o, "claims", json_tokener_parse(dev->claims));
+	if (dev->has_clock) {
+		json_object_object_add(o, "tpm_reset_count",
+		    json_object_new_int64(dev->reset_count));
+		json_object_object_add(o, "tpm_restart_count",
+		    json_object_new_int64(dev->restart_count));
+	}
+	return o;
+}
+
+static void
+admin_reply(struct evhttp_request *req, int status, struct json_object *o)
+{
+	gw_send_json(req, status, json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static int
+admin_status_cb(const struct store_device *dev, void *arg)
+{
+	json_object_array_add(arg, admin_device_json(dev, 0));
+	return 0;
+}
+
+static void
+admin_status(struct gw *gw, struct evhttp_request *req)
+{
+	struct json_object *arr = json_object_new_array();
+	struct wg_diag d;
+	int r;
+
+	wg_diag_clear(&d);
+	gw_flush(gw);
+	if ((r = store_device_each(gw->store, admin_status_cb, arr, &d)) != 0) {
+		json_object_put(arr);
+		gw_send_error(req, 500, r, d.detail);
+		return;
+	}
+	admin_reply(req, 200, arr);
+}
+
+struct prefix_arg {
+	const char *key;
+	size_t len;
+	char by_id[STORE_ID_LEN], by_name[STORE_ID_LEN];
+	int n_id, n_name;
+};
+
+static int
+admin_prefix_cb(const struct store_device *dev, void *arg)
+{
+	struct prefix_arg *a = arg;
+
+	if (a->len >= ADMIN_PREFIX_MIN &&
+	    strncmp(dev->device_id, a->key, a->len) == 0) {
+		memcpy(a->by_id, dev->device_id, STORE_ID_LEN);
+		a->n_id++;
+	}
+	if (strcmp(dev->name, a->key) == 0) {
+		memcpy(a->by_name, dev->device_id, STORE_ID_LEN);
+		a->n_name++;
+	}
+	return 0;
+}
+
+/*
+ * Resolves a device id, a unique id prefix of at least ADMIN_PREFIX_MIN
+ * digits, or else a unique name.
+ */
+static int
+admin_find(struct gw *gw, const char *key, struct store_device *dev,
+    struct wg_diag *d)
+{
+	struct prefix_arg a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	a.key = key;
+	a.len = strlen(key);
+	if ((r = store_device_each(gw->store, admin_prefix_cb, &a, d)) != 0)
+		return r;
+	if (a.n_id == 1)
+		return store_device_get(gw->store, a.by_id, dev, d);
+	if (a.n_id > 1)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG,
+		    "\"%.64s\" is the start of %d device ids; give more of it",
+		    key, a.n_id);
+	if (a.n_name == 1)
+		return store_device_get(gw->store, a.by_name, dev, d);
+	if (a.n_name > 1)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG,
+		    "%d devices are named \"%.64s\"; give the id", a.n_name,
+		    key);
+	return wg_diag_set(d, WG_ERR_DEVICE_UNKNOWN,
+	    "no device with id, id prefix (at least %d digits) or name "
+	    "\"%.64s\"", ADMIN_PREFIX_MIN, key);
+}
+
+static void
+admin_show(struct gw *gw, struct evhttp_request *req, const char *key)
+{
+	struct store_device *dev = calloc(1, sizeof(*dev));
+	struct wg_diag d;
+	int r;
+
+	wg_diag_clear(&d);
+	if (dev == NULL) {
+		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
+		return;
+	}
+	gw_flush(gw);
+	if ((r = admin_find(gw, key, dev, &d)) != 0)
+		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
+		    d.detail);
+	else
+		admin_reply(req, 200, admin_device_json(dev, 1));
+	free(dev);
+}
+
+/* Admits dev (in memory; caller writes it), recording who did it. */
+static int
+admin_admit(struct gw *gw, struct store_device *dev, const char *actor,
+    const char *why, struct wg_diag *d)
+{
+	struct store_audit au;
+	enum dev_state cur;
+	int r;
+
+	if (state_parse(dev->state, &cur) != 0)
+		cur = DEV_UNTRUSTED;
+	if (cur == DEV_DECOMMISSIONED)
+		return wg_diag_set(d, WG_ERR_DEVICE_DECOMMISSIONED,
+		    "a decommissioned device is never re-admitted");
+	memset(&au, 0, sizeof(au));
+	au.at = gw_now();
+	au.actor = actor;
+	au.device_id = dev->device_id;
+	au.action = "approve";
+	au.detail = why;
+	if ((r = store_audit_add(gw->store, &au, d)) != 0)
+		return r;
+	dev->approved = 1;
+	return gw_set_state(gw, dev, state_next(cur, 1, DEV_EV_APPROVED),
+	    actor, why, d);
+}
+
+static void
+admin_approve(struct gw *gw, struct evhttp_request *req, const char *key)
+{
+	struct store_device *dev = calloc(1, sizeof(*dev));
+	struct wg_diag d;
+	char actor[64];
+	int r;
+
+	wg_diag_clear(&d);
+	if (dev == NULL) {
+		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
+		return;
+	}
+	admin_actor(req, actor, sizeof(actor));
+	gw_flush(gw);
+	if ((r = admin_find(gw, key, dev, &d)) != 0) {
+		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
+		    d.detail);
+		goto out;
+	}
+	if ((r = store_begin(gw->store, &d)) != 0)
+		goto fail;
+	if (dev->approved) {
+		store_rollback(gw->store);
+		admin_reply(req, 200, admin_device_json(dev, 1));
+		goto out;
+	}
+	if ((r = admin_admit(gw, dev, actor, "approved by an administrator",
+	    &d)) != 0 ||
+	    (r = store_device_put(gw->store, dev, &d)) != 0 ||
+	    (r = store_commit(gw->store, &d)) != 0) {
+		store_rollback(gw->store);
+		goto fail;
+	}
+	admin_reply(req, 200, admin_device_json(dev, 1));
+	goto out;
+fail:
+	gw_send_error(req, r == WG_ERR_DEVICE_DECOMMISSIONED ? 409 : 500, r,
+	    d.detail);
+out:
+	free(dev);
+}
+
+/* Copies a string member of o into out (absent: ""); -1 if too long. */
+static int
+admin_str(struct json_object *o, const char *key, char *out, size_t len)
+{
+	struct json_object *v;
+	const char *s;
+
+	out[0] = '\0';
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return -1;
+	s = json_object_get_string(v);
+	if (strlen(s) >= len)
+		return -1;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+static int
+admin_valid_hex64(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return 0;
+	return s[64] == '\0';
+}
+
+static void
+admin_provision(struct gw *gw, struct evhttp_request *req)
+{
+	static const char *const keys[] = { "ek_fpr", "name", "serial",
+	    "model", "owner", "mac" };
+	struct store_provision p;
+	struct store_device *dev = NULL;
+	struct json_object *o = NULL;
+	struct json_object_iterator it, end;
+	struct wg_diag d;
+	char *body = NULL, actor[64];
+	size_t len, i;
+	int r, known;
+
+	wg_diag_clear(&d);
+	memset(&p, 0, sizeof(p));
+	admin_actor(req, actor, sizeof(actor));
+	if ((r = gw_body(req, ADMIN_BODY_MAX, &body, &len)) != 0 ||
+	    (o = json_tokener_parse(body)) == NULL ||
+	    !json_object_is_type(o, json_type_object)) {
+		gw_send_error(req, 400, WG_ERR_JSON, "expected a JSON object");
+		goto out;
+	}
+	it = json_object_iter_begin(o);
+	end = json_object_iter_end(o);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		const char *k = json_object_iter_peek_name(&it);
+
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (strcmp(k, keys[i]) == 0)
+				break;
+		if (i == sizeof(keys) / sizeof(keys[0])) {
+			gw_send_error(req, 400, WG_ERR_UNKNOWN_FIELD, k);
+			goto out;
+		}
+	}
+	if (admin_str(o, "ek_fpr", p.ek_fpr, sizeof(p.ek_fpr)) != 0 ||
+	    !admin_valid_hex64(p.ek_fpr) ||
+	    admin_str(o, "name", p.name, sizeof(p.name)) != 0 ||
+	    admin_str(o, "serial", p.serial, sizeof(p.serial)) != 0 ||
+	    admin_str(o, "model", p.model, sizeof(p.model)) != 0 ||
+	    admin_str(o, "owner", p.owner, sizeof(p.owner)) != 0 ||
+	    admin_str(o, "mac", p.mac, sizeof(p.mac)) != 0 ||
+	    p.name[0] == '\0' || p.model[0] == '\0') {
+		gw_send_error(req, 400, WG_ERR_BAD_FIELD,
+		    "need ek_fpr (64 lowercase hex), name and model; "
+		    "strings within their limits");
+		goto out;
+	}
+	p.created_at = gw_now();
+	if ((dev = calloc(1, sizeof(*dev))) == NULL) {
+		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
+		goto out;
+	}
+	gw_flush(gw);
+	if ((r = store_begin(gw->store, &d)) != 0)
+		goto fail;
+	if ((r = store_provision_put(gw->store, &p, &d)) != 0)
+		goto rollback;
+	{
+		struct store_audit au;
+
+		memset(&au, 0, sizeof(au));
+		au.at = gw_now();
+		au.actor = actor;
+		au.device_id = p.ek_fpr;
+		au.action = "provision";
+		au.detail = p.name;
+		if ((r = store_audit_add(gw->store, &au, &d)) != 0)
+			goto rollback;
+	}
+	r = store_device_get(gw->store, p.ek_fpr, dev, &d);
+	known = r == 0;
+	if (r != 0 && r != WG_ERR_NOT_FOUND)
+		goto rollback;
+	if (known) {
+		/* The record, not the agent, names and places the device. */
+		memcpy(dev->name, p.name, sizeof(dev->name));
+		memcpy(dev->model, p.model, sizeof(dev->model));
+		memcpy(dev->owner, p.owner, sizeof(dev->owner));
+		memcpy(dev->serial, p.serial, sizeof(dev->serial));
+		memcpy(dev->mac, p.mac, sizeof(dev->mac));
+		if (!dev->approved && (r = admin_admit(gw, dev, actor,
+		    "provisioning record added", &d)) != 0)
+			goto rollback;
+		if ((r = store_device_put(gw->store, dev, &d)) != 0)
+			goto rollback;
+	}
+	if ((r = store_commit(gw->store, &d)) != 0)
+		goto rollback;
+	gw_send_json(req, 200, known ? "{\"provisioned\":true,\"device\":true}" :
+	    "{\"provisioned\":true,\"device\":false}");
+	goto out;
+rollback:
+	store_rollback(gw->store);
+fail:
+	gw_send_error(req, r == WG_ERR_DEVICE_DECOMMISSIONED ? 409 :
+	    r == WG_ERR_TOO_LARGE ? 400 : 500, r, d.detail);
+out:
+	json_object_put(o);
+	free(body);
+	free(dev);
+}
+
+void
+admin_dispatch(struct evhttp_request *req, void *arg)
+{
+	struct gw *gw = arg;
+	const char *uri = evhttp_request_get_uri(req);
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	static const char dev_prefix[] = "/admin/v1/devices/";
+	char key[STORE_ID_LEN + STORE_TEXT_LEN];
+	const char *rest, *slash;
+	size_t n;
+
+	if (uri == NULL) {
+		gw_send_error(req, 400, WG_ERR_INVALID_ARG, "no path");
+		return;
+	}
+	if (cmd == EVHTTP_REQ_GET && (strcmp(uri, "/admin/v1/status") == 0 ||
+	    strcmp(uri, "/admin/v1/devices") == 0)) {
+		admin_status(gw, req);
+		return;
+	}
+	if (cmd == EVHTTP_REQ_POST && strcmp(uri, "/admin/v1/provision") == 0) {
+		admin_provision(gw, req);
+		return;
+	}
+	if (strncmp(uri, dev_prefix, sizeof(dev_prefix) - 1) == 0) {
+		rest = uri + sizeof(dev_prefix) - 1;
+		slash = strchr(rest, '/');
+		n = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
+		if (n == 0 || n >= sizeof(key)) {
+			gw_send_error(req, 400, WG_ERR_INVALID_ARG, "bad device");
+			return;
+		}
+		memcpy(key, rest, n);
+		key[n] = '\0';
+		{
+			char *dec = evhttp_uridecode(key, 0, NULL);
+
+			if (dec == NULL || strlen(dec) >= sizeof(key)) {
+				free(dec);
+				gw_send_error(req, 400, WG_ERR_INVALID_ARG,
+				    "bad device");
+				return;
+			}
+			strcpy(key, dec);
+			free(dec);
+		}
+		if (slash == NULL && cmd == EVHTTP_REQ_GET) {
+			admin_show(gw, req, key);
+			return;
+		}
+		if (slash != NULL && strcmp(slash, "/approve") == 0 &&
+		    cmd == EVHTTP_REQ_POST) {
+			admin_approve(gw, req, key);
+			return;
+		}
+	}
+	gw_send_error(req, 404, WG_ERR_NOT_FOUND, "no such admin endpoint");
+}

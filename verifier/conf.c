@@ -1,0 +1,281 @@
+/* conf.c: wardgated.conf(5) parsing, checking and printing. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "conf.h"
+#include "file.h"
+#include "pcr.h"
+
+#define CONF_FILE_MAX (256u * 1024)
+
+enum conf_type { CT_STR, CT_U32 };
+
+struct conf_key {
+	const char *name;
+	enum conf_type type;
+	size_t off;
+	size_t size;		/* CT_STR: buffer size */
+	uint32_t min, max;	/* CT_U32 */
+};
+
+#define STR(field) CT_STR, offsetof(struct conf, field), \
+	sizeof(((struct conf *)0)->field), 0, 0
+#define U32(field, lo, hi) CT_U32, offsetof(struct conf, field), 0, (lo), (hi)
+#define SEG(st) CT_STR, offsetof(struct conf, segment[st]), CONF_SEGMENT_MAX, \
+	0, 0
+
+static const struct conf_key conf_keys[] = {
+	{ "listen", STR(listen) },
+	{ "tls_cert", STR(tls_cert) },
+	{ "tls_key", STR(tls_key) },
+	{ "ek_ca_bundle", STR(ek_ca_bundle) },
+	{ "store", STR(store) },
+	{ "admin_socket", STR(admin_socket) },
+	{ "pcr_selection", STR(pcr_selection) },
+	{ "attest_interval", U32(attest_interval, 2, 86400) },
+	{ "attest_grace", U32(attest_grace, 0, 86400) },
+	{ "nonce_lifetime", U32(nonce_lifetime, 1, 600) },
+	{ "enroll_lifetime", U32(enroll_lifetime, 1, 3600) },
+	{ "max_devices", U32(max_devices, 1, 1000000) },
+	{ "max_eventlog", U32(max_eventlog, 1024, 768 * 1024) },
+	{ "commit_batch", U32(commit_batch, 1, 1024) },
+	{ "commit_delay_ms", U32(commit_delay_ms, 0, 1000) },
+	{ "segment_pending", SEG(DEV_PENDING) },
+	{ "segment_trusted", SEG(DEV_TRUSTED) },
+	{ "segment_untrusted", SEG(DEV_UNTRUSTED) },
+	{ "segment_stale", SEG(DEV_STALE) },
+	{ "segment_vulnerable", SEG(DEV_VULNERABLE) },
+	{ "segment_decommissioned", SEG(DEV_DECOMMISSIONED) },
+};
+#define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->listen, "0.0.0.0:8443");
+	strcpy(c->tls_cert, "/etc/wardgate/gateway.crt");
+	strcpy(c->tls_key, "/etc/wardgate/gateway.key");
+	strcpy(c->ek_ca_bundle, "/etc/wardgate/tpm-ca.pem");
+	strcpy(c->store, "/var/lib/wardgate/wardgate.db");
+	strcpy(c->admin_socket, "/run/wardgate/admin.sock");
+	strcpy(c->pcr_selection, "sha256:0,1,2,3,4,5,6,7");
+	c->attest_interval = 300;
+	c->attest_grace = 60;
+	c->nonce_lifetime = 30;
+	c->enroll_lifetime = 60;
+	c->max_devices = 65536;
+	c->max_eventlog = 768 * 1024;
+	c->commit_batch = 64;
+	c->commit_delay_ms = 2;
+	strcpy(c->segment[DEV_PENDING], "quarantine");
+	strcpy(c->segment[DEV_TRUSTED], "clinical");
+	strcpy(c->segment[DEV_UNTRUSTED], "quarantine");
+	strcpy(c->segment[DEV_STALE], "quarantine");
+	strcpy(c->segment[DEV_VULNERABLE], "quarantine");
+	strcpy(c->segment[DEV_DECOMMISSIONED], "blocked");
+}
+
+static char *
+conf_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int
+conf_set(struct conf *c, const struct conf_key *k, const char *val,
+    const char *name, unsigned line, struct wg_diag *d)
+{
+	char *p = (char *)c + k->off, *end;
+	unsigned long long v;
+	const char *q;
+
+	if (k->type == CT_STR) {
+		if (*val == '\0' || strlen(val) >= k->size)
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "%s:%u: %s: empty or longer than %zu bytes", name,
+			    line, k->name, k->size - 1);
+		for (q = val; *q != '\0'; q++)
+			if (!isprint((unsigned char)*q))
+				return wg_diag_set(d, WG_ERR_CONFIG,
+				    "%s:%u: %s: unprintable character", name,
+				    line, k->name);
+		memcpy(p, val, strlen(val) + 1);
+		return 0;
+	}
+	if (!isdigit((unsigned char)*val))
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "%s:%u: %s: not a number", name, line, k->name);
+	errno = 0;
+	v = strtoull(val, &end, 10);
+	if (errno != 0 || *end != '\0' || v < k->min || v > k->max)
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "%s:%u: %s: must be a whole number from %u to %u", name,
+		    line, k->name, k->min, k->max);
+	*(uint32_t *)(void *)p = (uint32_t)v;
+	return 0;
+}
+
+int
+conf_parse(const char *text, const char *name, struct conf *c,
+    struct wg_diag *d)
+{
+	char *copy, *line, *next, *eq;
+	unsigned lineno = 0;
+	int seen[NKEYS] = { 0 }, r = 0;
+	size_t i;
+
+	if ((copy = strdup(text)) == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "config");
+	for (line = copy; line != NULL && r == 0; line = next) {
+		char *key, *val;
+
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		key = conf_trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			r = wg_diag_set(d, WG_ERR_CONFIG,
+			    "%s:%u: expected \"key = value\"", name, lineno);
+			break;
+		}
+		*eq = '\0';
+		key = conf_trim(key);
+		val = conf_trim(eq + 1);
+		for (i = 0; i < NKEYS; i++)
+			if (strcmp(conf_keys[i].name, key) == 0)
+				break;
+		if (i == NKEYS) {
+			r = wg_diag_set(d, WG_ERR_CONFIG,
+			    "%s:%u: unknown key \"%.64s\"", name, lineno, key);
+			break;
+		}
+		if (seen[i]++) {
+			r = wg_diag_set(d, WG_ERR_CONFIG,
+			    "%s:%u: \"%s\" given twice", name, lineno, key);
+			break;
+		}
+		r = conf_set(c, &conf_keys[i], val, name, lineno, d);
+	}
+	free(copy);
+	return r;
+}
+
+int
+conf_load(const char *path, struct conf *c, struct wg_diag *d)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	int r;
+
+	if ((r = file_read(path, CONF_FILE_MAX, &buf, &len, d)) != 0) {
+		if (d != NULL)
+			d->err = WG_ERR_CONFIG;	/* detail names the file */
+		return WG_ERR_CONFIG;
+	}
+	if (memchr(buf, '\0', len) != NULL)
+		r = wg_diag_set(d, WG_ERR_CONFIG, "%s: NUL byte", path);
+	else
+		r = conf_parse((const char *)buf, path, c, d);
+	free(buf);
+	return r;
+}
+
+int
+conf_listen_split(const char *listen, char *host, size_t hlen,
+    unsigned short *port)
+{
+	const char *colon = strrchr(listen, ':');
+	char *end;
+	unsigned long p;
+	size_t n;
+
+	if (colon == NULL || !isdigit((unsigned char)colon[1]))
+		return -1;
+	n = (size_t)(colon - listen);
+	if (n > 1 && listen[0] == '[' && listen[n - 1] == ']') {
+		listen++;
+		n -= 2;
+	}
+	if (n == 0 || n >= hlen)
+		return -1;
+	memcpy(host, listen, n);
+	host[n] = '\0';
+	errno = 0;
+	p = strtoul(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || p == 0 || p > 65535)
+		return -1;
+	*port = (unsigned short)p;
+	return 0;
+}
+
+int
+conf_check(const struct conf *c, struct wg_diag *d)
+{
+	TPML_PCR_SELECTION sel;
+	struct wg_diag sd;
+
+	if (pcr_selection_parse(c->pcr_selection, &sel, &sd) != 0)
+		return wg_diag_set(d, WG_ERR_CONFIG, "pcr_selection: %s",
+		    sd.detail);
+	{
+		char host[sizeof(c->listen)];
+		unsigned short port;
+		struct in6_addr a6;
+		struct in_addr a4;
+
+		if (conf_listen_split(c->listen, host, sizeof(host), &port) != 0 ||
+		    (inet_pton(AF_INET, host, &a4) != 1 &&
+		    inet_pton(AF_INET6, host, &a6) != 1))
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "listen: expected IPV4:PORT or [IPV6]:PORT, port "
+			    "1 to 65535");
+	}
+	if (strlen(c->admin_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "admin_socket: longer than a UNIX socket path may be");
+	if (strcmp(c->segment[DEV_TRUSTED], c->segment[DEV_PENDING]) == 0 ||
+	    strcmp(c->segment[DEV_TRUSTED], c->segment[DEV_UNTRUSTED]) == 0 ||
+	    strcmp(c->segment[DEV_TRUSTED], c->segment[DEV_STALE]) == 0 ||
+	    strcmp(c->segment[DEV_TRUSTED], c->segment[DEV_VULNERABLE]) == 0 ||
+	    strcmp(c->segment[DEV_TRUSTED],
+	    c->segment[DEV_DECOMMISSIONED]) == 0)
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "segment_trusted must differ from every other state's "
+		    "segment: only trusted devices reach it");
+	return 0;
+}
+
+void
+conf_print(const struct conf *c, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct conf_key *k = &conf_keys[i];
+		const char *p = (const char *)c + k->off;
+
+		if (k->type == CT_STR)
+			fprintf(f, "%s = %s\n", k->name, p);
+		else
+			fprintf(f, "%s = %u\n", k->name,
+			    *(const uint32_t *)(const void *)p);
+	}
+}

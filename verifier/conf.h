@@ -1,0 +1,63 @@
+/*
+ * conf.h: wardgated.conf(5). "key = value" lines, '#' comments; every
+ * key known, every value checked; conf_print() writes the normalised form
+ * (every key, defaults included), which parses again to the same config.
+ */
+#ifndef WG_CONF_H
+#define WG_CONF_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "state.h"
+#include "wg_err.h"
+
+#define CONF_PATH_MAX 512
+#define CONF_SEGMENT_MAX 33
+
+struct conf {
+	char listen[128];		/* "127.0.0.1:8443", "[::1]:8443" */
+	char tls_cert[CONF_PATH_MAX];	/* PEM chain */
+	char tls_key[CONF_PATH_MAX];
+	char ek_ca_bundle[CONF_PATH_MAX];	/* TPM-manufacturer CAs */
+	char store[CONF_PATH_MAX];	/* SQLite file */
+	char admin_socket[CONF_PATH_MAX];
+	char pcr_selection[128];	/* what every quote must cover */
+	uint32_t attest_interval;	/* seconds */
+	uint32_t attest_grace;
+	uint32_t nonce_lifetime;
+	uint32_t enroll_lifetime;
+	uint32_t max_devices;		/* in-memory tables */
+	uint32_t max_eventlog;		/* bytes */
+	uint32_t commit_batch;		/* group commit: verdicts per commit */
+	uint32_t commit_delay_ms;	/* longest a verdict waits to commit */
+	char segment[DEV_NSTATES][CONF_SEGMENT_MAX];
+};
+
+/* Fills c with the defaults (see wardgated.conf(5)). */
+void conf_defaults(struct conf *c);
+
+/*
+ * Reads path over the defaults. WG_ERR_CONFIG with "path:line: reason" in
+ * d for an unknown key, a bad value, a duplicate key or a syntax error.
+ */
+int conf_load(const char *path, struct conf *c, struct wg_diag *d);
+
+/* Parses config text (for tests); name is used in messages. */
+int conf_parse(const char *text, const char *name, struct conf *c,
+    struct wg_diag *d);
+
+/* Checks cross-field rules (paths set, selection parses, ...). */
+int conf_check(const struct conf *c, struct wg_diag *d);
+
+/*
+ * Splits "ADDRESS:PORT" or "[IPV6]:PORT" into host and port; -1 when the
+ * form or the port (1..65535) is wrong.
+ */
+int conf_listen_split(const char *listen, char *host, size_t hlen,
+    unsigned short *port);
+
+/* Writes the normalised configuration. */
+void conf_print(const struct conf *c, FILE *f);
+
+#endif

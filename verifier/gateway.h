@@ -1,0 +1,117 @@
+/*
+ * gateway.h: the state of one wardgated process, shared by its event
+ * loop (wardgated.c), the agent API (api.c) and the admin API (admin.c).
+ * One thread: libevent callbacks never run concurrently.
+ */
+#ifndef WG_GATEWAY_H
+#define WG_GATEWAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <tss2/tss2_tpm2_types.h>
+
+#include "conf.h"
+#include "nonce.h"
+#include "quote.h"
+#include "rcache.h"
+#include "state.h"
+#include "store.h"
+#include "wire.h"
+
+struct akcache;
+struct enroll_table;
+
+/* A response held back until the batch it belongs to has committed. */
+struct gw_pending {
+	struct evhttp_request *req;
+	int status;
+	char *body;		/* owned JSON text */
+};
+
+struct gw {
+	struct conf conf;
+	TPML_PCR_SELECTION required;	/* conf.pcr_selection, parsed */
+	struct event_base *base;
+	struct evhttp *http;		/* agents, HTTPS */
+	struct evhttp *admin;		/* admin UNIX socket, HTTP */
+	int admin_bound;		/* we created the socket file */
+	SSL_CTX *tls;
+	X509_STORE *ek_cas;
+	struct store *store;
+	struct rcache *rcache;		/* replays by event-log hash */
+	struct nonce_table *nonces;
+	struct enroll_table *enrolls;
+	struct akcache *aks;		/* device id -> loaded AK */
+
+	/* Group commit: writes of several requests share a transaction. */
+	int in_tx;
+	struct gw_pending *pending;
+	size_t npending, cap_pending;
+	struct event *commit_timer;
+	struct event *sweep_timer;
+
+	/* Counters (for status and, later, /metrics). */
+	uint64_t n_attest, n_pass, n_fail, n_commits;
+};
+
+/* Current time, unix seconds (one place, so tests could move it). */
+int64_t gw_now(void);
+
+/* Opens the batch transaction if none is open. */
+int gw_tx(struct gw *gw, struct wg_diag *d);
+
+/*
+ * Queues a JSON response (body is taken over) to be sent once the current
+ * batch commits; commits at once when the batch is full, else arms the
+ * commit timer. Without an open transaction the response goes at once.
+ */
+void gw_reply_committed(struct gw *gw, struct evhttp_request *req,
+    int status, char *body);
+
+/* Commits the batch and sends its responses (503 for all if it fails). */
+void gw_flush(struct gw *gw);
+
+/* Rolls the batch back and answers every held request with 503. */
+void gw_abort(struct gw *gw, const char *why);
+
+/* Sends a JSON body (not freed) now. */
+void gw_send_json(struct evhttp_request *req, int status, const char *body);
+
+/* Sends {"error": wg_errname(err), "message": ...} with status now. */
+void gw_send_error(struct evhttp_request *req, int status, int err,
+    const char *message);
+
+/*
+ * The request body as a NUL-terminated copy (caller frees) if it is at
+ * most max bytes; WG_ERR_TOO_LARGE or WG_ERR_INVALID_ARG otherwise.
+ */
+int gw_body(struct evhttp_request *req, size_t max, char **out, size_t *len);
+
+/* The segment a state maps to. */
+const char *gw_segment(const struct gw *gw, enum dev_state s);
+
+/*
+ * Moves dev to `to` (no-op if already there), with an audit row saying
+ * who and why, inside the open transaction. Updates dev in memory only:
+ * the caller writes it with store_device_put.
+ */
+int gw_set_state(struct gw *gw, struct store_device *dev, enum dev_state to,
+    const char *actor, const char *why, struct wg_diag *d);
+
+/* Marks every trusted device whose last good attestation is too old. */
+void gw_sweep(struct gw *gw);
+
+/* api.c */
+int api_init(struct gw *gw);
+void api_free(struct gw *gw);
+void api_dispatch(struct evhttp_request *req, void *arg);
+
+/* admin.c */
+void admin_dispatch(struct evhttp_request *req, void *arg);
+
+#endif
