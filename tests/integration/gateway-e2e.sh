@@ -174,6 +174,24 @@ agent A --once >/dev/null 2>&1
 check "A's own next attestation makes it trusted again" \
     "[ \"$(state_of pump-A)\" = trusted ]"
 
+# Reordered quotes: two challenges, quoted in order, answered in reverse.
+# The second answer carries a valid, unused nonce but an older TPM clock.
+N1=$(challenge "$IDA")
+N2=$(challenge "$IDA")
+agent A quote --nonce "$N1" --selection "$SEL" -o "$T/q1" >/dev/null 2>&1
+sleep 0.2
+agent A quote --nonce "$N2" --selection "$SEL" -o "$T/q2" >/dev/null 2>&1
+evidence "$IDA" "$N1" "$T/q1" "$T/logA.bin" "$T/ev1.json"
+evidence "$IDA" "$N2" "$T/q2" "$T/logA.bin" "$T/ev2.json"
+code=$(post /v1/evidence "$T/ev2.json")
+check "the later quote passes" \
+    "[ $code = 200 ] && [ \"$(jq -r .verdict "$T/resp.json")\" = pass ]"
+code=$(post /v1/evidence "$T/ev1.json")
+check "the earlier quote, sent after it, is refused (CLOCK_ROLLBACK)" \
+    "[ $code = 200 ] && jq -r '.reasons[].code' \"$T/resp.json\" | grep -qx CLOCK_ROLLBACK"
+agent A --once >/dev/null 2>&1
+check "A attests normally afterwards" "[ \"$(state_of pump-A)\" = trusted ]"
+
 # Malformed and oversized requests: a 4xx with a reason, never a crash.
 printf '{"device_id":"%s","extra":1}' "$IDA" >"$T/bad.json"
 code=$(post /v1/challenge "$T/bad.json")
