@@ -75,7 +75,7 @@ conf_defaults(struct conf *c)
 	c->max_devices = 65536;
 	c->max_eventlog = 768 * 1024;
 	c->commit_batch = 64;
-	c->commit_delay_ms = 2;
+	c->commit_delay_ms = 0;
 	strcpy(c->segment[DEV_PENDING], "quarantine");
 	strcpy(c->segment[DEV_TRUSTED], "clinical");
 	strcpy(c->segment[DEV_UNTRUSTED], "quarantine");

@@ -38,6 +38,8 @@
 #define DEFAULT_CONF "/etc/wardgate/wardgated.conf"
 #define SWEEP_SECONDS 2
 #define RCACHE_ENTRIES 1024
+/* Event priorities: I/O at the default (middle), the group commit last. */
+#define GW_PRIORITIES 3
 
 static int verbose;
 
@@ -229,8 +231,12 @@ gw_reply_committed(struct gw *gw, struct evhttp_request *req, int status,
 	p->req = req;
 	p->status = status;
 	p->body = body;
-	if (gw->npending >= gw->conf.commit_batch ||
-	    gw->conf.commit_delay_ms == 0)
+	/*
+	 * With commit_delay_ms 0 the commit timer fires at once but at the
+	 * lowest priority: after every request that arrived in this turn of
+	 * the event loop has been handled, so they share one commit.
+	 */
+	if (gw->npending >= gw->conf.commit_batch)
 		gw_flush(gw);
 	else if (!evtimer_pending(gw->commit_timer, NULL)) {
 		struct timeval tv = { 0, (suseconds_t)gw->conf.commit_delay_ms *
@@ -503,10 +509,12 @@ main(int argc, char **argv)
 	    (gw->nonces = nonce_table_new(gw->conf.max_devices)) == NULL ||
 	    api_init(gw) != 0 ||
 	    (gw->base = event_base_new()) == NULL ||
+	    event_base_priority_init(gw->base, GW_PRIORITIES) != 0 ||
 	    (gw->http = evhttp_new(gw->base)) == NULL ||
 	    (gw->admin = evhttp_new(gw->base)) == NULL ||
 	    (gw->commit_timer = evtimer_new(gw->base, gw_commit_cb,
 	    gw)) == NULL ||
+	    event_priority_set(gw->commit_timer, GW_PRIORITIES - 1) != 0 ||
 	    (gw->sweep_timer = event_new(gw->base, -1, EV_PERSIST,
 	    gw_sweep_cb, gw)) == NULL) {
 		logmsg("out of memory");

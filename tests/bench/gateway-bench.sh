@@ -3,7 +3,7 @@
 # Usage: gateway-bench.sh [NDEVICES [SECONDS [THREADS]]]
 set -eu
 : "${WG_BUILDDIR:?}" "${WG_SRCDIR:?}"
-n=${1:-10000} secs=${2:-10} threads=${3:-8}
+n=${1:-10000} secs=${2:-10} threads=${3:-16}
 . "$WG_SRCDIR/tests/integration/swtpm-lib.sh"
 . "$WG_SRCDIR/tests/integration/gateway-lib.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-gwbench.XXXXXX")
