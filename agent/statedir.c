@@ -135,15 +135,7 @@ unhex_alloc(const char *text, uint8_t **out, size_t *outlen)
 static int
 valid_device_id(const char *s)
 {
-	size_t i;
-
-	if (strlen(s) != WIRE_ID_LEN - 1)
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
+	return strlen(s) == WIRE_ID_LEN - 1 && hex_is_lower(s, WIRE_ID_LEN - 1);
 }
 
 int

@@ -107,9 +107,8 @@ out:
 	return r;
 }
 
-/* The EK's OpenSSL key (RSA or ECC P-256/P-384 public areas). */
-static int
-ek_pkey(const TPMT_PUBLIC *ek, EVP_PKEY **out, struct wg_diag *d)
+int
+ek_public_pkey(const TPMT_PUBLIC *ek, EVP_PKEY **out, struct wg_diag *d)
 {
 	struct wg_diag ld;
 	int r;
@@ -154,7 +153,7 @@ ek_fingerprint(const TPMT_PUBLIC *ek, uint8_t fpr[EK_FPR_LEN],
 		r = wg_diag_set(d, WG_ERR_INVALID_ARG, "no EK");
 		goto out;
 	}
-	if ((r = ek_pkey(ek, &pk, d)) != 0)
+	if ((r = ek_public_pkey(ek, &pk, d)) != 0)
 		goto out;
 	if ((len = i2d_PUBKEY(pk, &der)) <= 0) {
 		r = ek_crypto(d, WG_ERR_CRYPTO, "SubjectPublicKeyInfo");
@@ -249,7 +248,7 @@ ek_cert_verify(const uint8_t *der, size_t len, X509_STORE *cas,
 		    "EK certificate of %zu bytes (1..%d)", len, EK_CERT_MAX);
 		goto out;
 	}
-	if ((r = ek_pkey(ek, &pk, d)) != 0)
+	if ((r = ek_public_pkey(ek, &pk, d)) != 0)
 		goto out;
 	p = der;
 	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL) {

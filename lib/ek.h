@@ -29,6 +29,12 @@
 int ek_ca_load(const char *path, X509_STORE **out, struct wg_diag *d);
 
 /*
+ * The OpenSSL key of an EK public area (RSA, ECC P-256/P-384). *out is
+ * new on success. WG_ERR_UNSUPPORTED or WG_ERR_FORMAT otherwise.
+ */
+int ek_public_pkey(const TPMT_PUBLIC *ek, EVP_PKEY **out, struct wg_diag *d);
+
+/*
  * The EK fingerprint: SHA-256 of the DER SubjectPublicKeyInfo of ek.
  */
 int ek_fingerprint(const TPMT_PUBLIC *ek, uint8_t fpr[EK_FPR_LEN],

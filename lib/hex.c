@@ -22,6 +22,17 @@ hex_encode(const uint8_t *p, size_t len, char *out, size_t outlen)
 	return out;
 }
 
+int
+hex_is_lower(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
 static int
 hex_nibble(char c)
 {

@@ -18,4 +18,7 @@ char *hex_encode(const uint8_t *p, size_t len, char *out, size_t outlen);
  */
 int hex_decode(const char *text, uint8_t *out, size_t cap, size_t *outlen);
 
+/* 1 if the n characters at s are all lowercase hex digits, else 0. */
+int hex_is_lower(const char *s, size_t n);
+
 #endif

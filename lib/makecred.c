@@ -21,6 +21,7 @@
 #include <tss2/tss2_mu.h>
 
 #include "alg.h"
+#include "ek.h"
 #include "makecred.h"
 #include "quote.h"
 
@@ -336,23 +337,6 @@ mc_check_name(const uint8_t *name, size_t name_len, struct wg_diag *d)
 	return 0;
 }
 
-/* The EK's OpenSSL key; quote's AK_* codes become EK-neutral ones. */
-static int
-mc_ek_pkey(const TPMT_PUBLIC *ek, EVP_PKEY **out, struct wg_diag *d)
-{
-	struct wg_diag ld;
-	int r;
-
-	wg_diag_clear(&ld);
-	if ((r = quote_public_pkey(ek, out, &ld)) == 0)
-		return 0;
-	if (r == WG_ERR_AK_DECODE)
-		r = WG_ERR_FORMAT;
-	else if (r == WG_ERR_AK_UNSUPPORTED)
-		r = WG_ERR_UNSUPPORTED;
-	return wg_diag_set(d, r, "EK: %s", ld.detail);
-}
-
 /* RSA: seed encrypted with OAEP (nameAlg, label "IDENTITY\0"). */
 static int
 mc_seed_rsa(EVP_PKEY *pk, const struct alg_info *h, uint8_t *seed,
@@ -587,7 +571,7 @@ makecred(const TPMT_PUBLIC *ek, const uint8_t *name, size_t name_len,
 	}
 	if ((r = mc_check_ek(ek, &h, &key_bytes, d)) != 0 ||
 	    (r = mc_check_name(name, name_len, d)) != 0 ||
-	    (r = mc_ek_pkey(ek, &pk, d)) != 0)
+	    (r = ek_public_pkey(ek, &pk, d)) != 0)
 		goto out;
 
 	/* The seed, and how the EK's TPM will recover it. */

@@ -281,17 +281,6 @@ join(char *buf, size_t cap, const char *prefix, const char *name)
 }
 
 static int
-lowerhex(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
-static int
 anyhex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
@@ -1052,11 +1041,11 @@ check_str(const struct wfield *f, const char *s, size_t len, size_t *blen,
 	switch (f->kind) {
 	case WK_HEXID:
 	case WK_HEXID_NULL:
-		if (len != WIRE_ID_LEN - 1 || !lowerhex(s, len))
+		if (len != WIRE_ID_LEN - 1 || !hex_is_lower(s, len))
 			goto bad_hex;
 		return 0;
 	case WK_HEXBYTES:
-		if (len != 2 * f->size || !lowerhex(s, len))
+		if (len != 2 * f->size || !hex_is_lower(s, len))
 			goto bad_hex;
 		return 0;
 	case WK_BLOB:
@@ -1172,7 +1161,7 @@ dec_pcrs(json_object *v, struct pcr_set *out, const char *path,
 				    "a PCR index 0..23", ppath);
 			if ((r = get_str(pv, ppath, &s, &len, d)) != 0)
 				return r;
-			if (len != 2 * a->size || !lowerhex(s, len))
+			if (len != 2 * a->size || !hex_is_lower(s, len))
 				return wg_diag_set(d, WG_ERR_BAD_FIELD, "%s: must "
 				    "be %zu lowercase hex digits (%s)", ppath,
 				    2 * a->size, a->name);

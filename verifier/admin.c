@@ -307,17 +307,6 @@ admin_str(struct json_object *o, const char *key, char *out, size_t len)
 	return 0;
 }
 
-static int
-admin_valid_hex64(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return 0;
-	return s[64] == '\0';
-}
-
 static void
 admin_provision(struct gw *gw, struct evhttp_request *req)
 {
@@ -355,7 +344,7 @@ admin_provision(struct gw *gw, struct evhttp_request *req)
 		}
 	}
 	if (admin_str(o, "ek_fpr", p.ek_fpr, sizeof(p.ek_fpr)) != 0 ||
-	    !admin_valid_hex64(p.ek_fpr) ||
+	    strlen(p.ek_fpr) != 64 || !hex_is_lower(p.ek_fpr, 64) ||
 	    admin_str(o, "name", p.name, sizeof(p.name)) != 0 ||
 	    admin_str(o, "serial", p.serial, sizeof(p.serial)) != 0 ||
 	    admin_str(o, "model", p.model, sizeof(p.model)) != 0 ||

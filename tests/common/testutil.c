@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "testutil.h"
 
 const char *
@@ -57,30 +58,10 @@ out:
 	return ret;
 }
 
-static int
-tu_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 long
 tu_unhex(const char *hex, uint8_t *out, size_t outlen)
 {
-	size_t n = strlen(hex), i;
+	size_t n = 0;
 
-	if (n % 2 != 0 || n / 2 > outlen)
-		return -1;
-	for (i = 0; i < n / 2; i++) {
-		int hi = tu_nibble(hex[2 * i]), lo = tu_nibble(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return (long)(n / 2);
+	return hex_decode(hex, out, outlen, &n) == 0 ? (long)n : -1;
 }
