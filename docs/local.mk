@@ -1,4 +1,5 @@
 # docs/: man pages (mdoc) and Markdown references.
 dist_man_MANS += docs/man/wardgate.1
 dist_man_MANS += docs/man/wardgated.8 docs/man/wardgated.conf.5
-EXTRA_DIST += docs/eventlog.md
+dist_man_MANS += docs/man/wardgate-policy.5
+EXTRA_DIST += docs/eventlog.md docs/policy.md

@@ -17,7 +17,9 @@ lib_libwardgate_a_SOURCES = \
 	lib/makecred.c lib/makecred.h \
 	lib/ek.c lib/ek.h \
 	lib/store.c lib/store.h \
-	lib/wire.c lib/wire.h
+	lib/wire.c lib/wire.h \
+	lib/policy.c lib/policy.h \
+	lib/appraise.c
 lib_libwardgate_a_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) $(SQLITE_CFLAGS)
 
 # Everything that links lib/ needs these.

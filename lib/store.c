@@ -155,6 +155,32 @@ static const char *const migration_1[] = {
 	NULL
 };
 
+/*
+ * Version 2: golden firmware policies (lib/policy.h). Every installed
+ * bundle is kept, with its signature, who installed it and when; the
+ * (issuer, version) pair is unique and versions only grow per issuer.
+ * Devices and attestations record the firmware release that matched.
+ */
+static const char *const migration_2[] = {
+	"CREATE TABLE policies ("
+	" id INTEGER PRIMARY KEY,"
+	" issuer TEXT NOT NULL CHECK (typeof(issuer) = 'text'),"
+	" version INTEGER NOT NULL CHECK (version > 0),"
+	" bundle BLOB NOT NULL CHECK (typeof(bundle) = 'blob'),"
+	" signature BLOB NOT NULL CHECK (typeof(signature) = 'blob'),"
+	" installed_at INTEGER NOT NULL,"
+	" installed_by TEXT NOT NULL,"
+	" UNIQUE (issuer, version))",
+	"CREATE TRIGGER policies_append_only_u BEFORE UPDATE ON policies"
+	" BEGIN SELECT RAISE(ABORT, 'policies are append-only'); END",
+	"CREATE TRIGGER policies_append_only_d BEFORE DELETE ON policies"
+	" BEGIN SELECT RAISE(ABORT, 'policies are append-only'); END",
+	"ALTER TABLE devices ADD COLUMN release TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE attestations ADD COLUMN release TEXT",
+	"PRAGMA user_version = 2",
+	NULL
+};
+
 struct migration {
 	int version;
 	const char *const *sql;
@@ -162,6 +188,7 @@ struct migration {
 
 static const struct migration migrations[] = {
 	{ 1, migration_1 },
+	{ 2, migration_2 },
 };
 #define STORE_SCHEMA_LATEST \
 	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -172,7 +199,7 @@ static const struct migration migrations[] = {
 	" reasons, claims, approved, ek_pub, ek_cert, ak_pub, enrolled_at," \
 	" state_since, last_attest_at, last_good_at, attest_interval, clock," \
 	" reset_count, restart_count, eventlog_sha256, attest_count," \
-	" fail_count"
+	" fail_count, release"
 
 #define AUDIT_COLS \
 	"id, at, actor, device_id, action, \"before\", \"after\", detail," \
@@ -197,6 +224,9 @@ enum st {
 	ST_AUDIT_WALK,
 	ST_EK_BLOCKED,
 	ST_EK_BLOCK,
+	ST_POL_MAX,
+	ST_POL_ADD,
+	ST_POL_LATEST,
 	ST_COUNT
 };
 
@@ -220,7 +250,7 @@ static const char *const st_sql[ST_COUNT] = {
 	[ST_DEV_PUT] =
 	    "INSERT INTO devices (" DEVICE_COLS ") VALUES (?1, ?2, ?3, ?4,"
 	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-	    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+	    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
 	    " ON CONFLICT (device_id) DO UPDATE SET name = excluded.name,"
 	    " model = excluded.model, owner = excluded.owner,"
 	    " serial = excluded.serial, mac = excluded.mac,"
@@ -237,7 +267,7 @@ static const char *const st_sql[ST_COUNT] = {
 	    " restart_count = excluded.restart_count,"
 	    " eventlog_sha256 = excluded.eventlog_sha256,"
 	    " attest_count = excluded.attest_count,"
-	    " fail_count = excluded.fail_count",
+	    " fail_count = excluded.fail_count, release = excluded.release",
 	[ST_DEV_EACH] =
 	    "SELECT " DEVICE_COLS " FROM devices ORDER BY name, device_id",
 	[ST_EVLOG_PUT] =
@@ -246,8 +276,9 @@ static const char *const st_sql[ST_COUNT] = {
 	[ST_EVLOG_GET] = "SELECT data FROM eventlogs WHERE sha256 = ?1",
 	[ST_ATT_ADD] =
 	    "INSERT INTO attestations (device, at, pass, reasons, quote, sig,"
-	    " nonce, eventlog_sha256, pcrs, clock, reset_count, restart_count)"
-	    " SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+	    " nonce, eventlog_sha256, pcrs, clock, reset_count, restart_count,"
+	    " release)"
+	    " SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13"
 	    " FROM devices WHERE device_id = ?1",
 	[ST_ATT_COUNT_DEV] =
 	    "SELECT count(*) FROM attestations WHERE device ="
@@ -262,6 +293,16 @@ static const char *const st_sql[ST_COUNT] = {
 	[ST_EK_BLOCK] =
 	    "INSERT INTO blocked_eks (ek_fpr, reason, blocked_at)"
 	    " VALUES (?1, ?2, ?3) ON CONFLICT (ek_fpr) DO NOTHING",
+	[ST_POL_MAX] =
+	    "SELECT max(version) FROM policies WHERE issuer = ?1",
+	[ST_POL_ADD] =
+	    "INSERT INTO policies (issuer, version, bundle, signature,"
+	    " installed_at, installed_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_POL_LATEST] =
+	    "SELECT p.issuer, p.version, p.bundle, p.signature,"
+	    " p.installed_at, p.installed_by FROM policies p"
+	    " WHERE p.version = (SELECT max(version) FROM policies"
+	    " WHERE issuer = p.issuer) ORDER BY p.issuer",
 };
 
 struct store {
@@ -1015,7 +1056,9 @@ device_from_row(sqlite3_stmt *st, struct store_device *v, struct wg_diag *d)
 	    (r = col_u64(st, 23, &v->attest_count, "devices.attest_count",
 	    d)) != 0 ||
 	    (r = col_u64(st, 24, &v->fail_count, "devices.fail_count",
-	    d)) != 0)
+	    d)) != 0 ||
+	    (r = col_text(st, 25, v->release, sizeof(v->release), 0,
+	    "devices.release", d)) != 0)
 		return r;
 	return 0;
 }
@@ -1080,6 +1123,7 @@ store_device_put(struct store *s, const struct store_device *v,
 	DEV_FITS(reasons);
 	DEV_FITS(claims);
 	DEV_FITS(eventlog_sha256);
+	DEV_FITS(release);
 #undef DEV_FITS
 	if (v->ek_pub_len > sizeof(v->ek_pub))
 		return too_large(d, "ek_pub", sizeof(v->ek_pub));
@@ -1113,7 +1157,8 @@ store_device_put(struct store *s, const struct store_device *v,
 	    bind_opt_text(st, 23, v->eventlog_sha256) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 24,
 	    u64_bits(v->attest_count)) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 25, u64_bits(v->fail_count)) != SQLITE_OK) {
+	    sqlite3_bind_int64(st, 25, u64_bits(v->fail_count)) != SQLITE_OK ||
+	    bind_text(st, 26, v->release) != SQLITE_OK) {
 		r = db_err(s, d, "device_put");
 		st_done(st);
 		return r;
@@ -1278,7 +1323,9 @@ store_attestation_add(struct store *s, const struct store_attestation *a,
 	if ((r = check_key(a->device_id, "device_id", d)) != 0 ||
 	    (r = check_text(a->reasons, STORE_REASONS_LEN - 1, 1, "reasons",
 	    d)) != 0 ||
-	    (r = check_text(a->pcrs, STORE_PCRS_MAX, 0, "pcrs", d)) != 0)
+	    (r = check_text(a->pcrs, STORE_PCRS_MAX, 0, "pcrs", d)) != 0 ||
+	    (r = check_text(a->release, STORE_TEXT_LEN - 1, 0, "release",
+	    d)) != 0)
 		return r;
 	if (!fits(a->nonce, sizeof(a->nonce)))
 		return too_large(d, "nonce", sizeof(a->nonce) - 1);
@@ -1300,7 +1347,8 @@ store_attestation_add(struct store *s, const struct store_attestation *a,
 	    bind_text(st, 9, a->pcrs) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 10, u64_bits(a->clock)) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 11, a->reset_count) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 12, a->restart_count) != SQLITE_OK) {
+	    sqlite3_bind_int64(st, 12, a->restart_count) != SQLITE_OK ||
+	    bind_opt_text(st, 13, a->release) != SQLITE_OK) {
 		r = db_err(s, d, "attestation_add");
 		goto out;
 	}
@@ -1690,4 +1738,100 @@ store_ek_block(struct store *s, const char *ek_fpr, const char *reason,
 		return r;
 	}
 	return st_run(s, ST_EK_BLOCK, "ek_block", d);
+}
+
+/* ---- policies ---- */
+
+int
+store_policy_add(struct store *s, const struct store_policy *p,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_POL_MAX];
+	int64_t max = 0;
+	int rc, r;
+
+	if (p == NULL || p->bundle == NULL || p->sig == NULL ||
+	    p->bundle_len == 0 || p->sig_len == 0 || p->version == 0 ||
+	    p->version > INT64_MAX)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "policy_add");
+	if ((r = check_text(p->issuer, STORE_TEXT_LEN - 1, 1, "issuer",
+	    d)) != 0 ||
+	    (r = check_text(p->installed_by, STORE_TEXT_LEN - 1, 1,
+	    "installed_by", d)) != 0)
+		return r;
+	if (p->bundle_len > STORE_POLICY_MAX || p->sig_len > STORE_EVIDENCE_MAX)
+		return too_large(d, "policy", STORE_POLICY_MAX);
+	if (bind_text(st, 1, p->issuer) != SQLITE_OK) {
+		r = db_err(s, d, "policy_add");
+		st_done(st);
+		return r;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER)
+		max = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_ROW) {
+		r = db_err(s, d, "policy_add");
+		st_done(st);
+		return r;
+	}
+	st_done(st);
+	if ((int64_t)p->version <= max)
+		return wg_diag_set(d, WG_ERR_POLICY_ROLLBACK,
+		    "issuer %s: version %llu is not above the installed %lld",
+		    p->issuer, (unsigned long long)p->version, (long long)max);
+	st = s->st[ST_POL_ADD];
+	if (bind_text(st, 1, p->issuer) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (int64_t)p->version) != SQLITE_OK ||
+	    bind_blob(st, 3, p->bundle, p->bundle_len) != SQLITE_OK ||
+	    bind_blob(st, 4, p->sig, p->sig_len) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, p->installed_at) != SQLITE_OK ||
+	    bind_text(st, 6, p->installed_by) != SQLITE_OK) {
+		r = db_err(s, d, "policy_add");
+		st_done(st);
+		return r;
+	}
+	return st_run(s, ST_POL_ADD, "policy_add", d);
+}
+
+int
+store_policy_each(struct store *s, store_policy_cb cb, void *arg,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_POL_LATEST];
+	struct store_policy p;
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t v;
+
+		memset(&p, 0, sizeof(p));
+		if ((r = col_text(st, 0, p.issuer, sizeof(p.issuer), 0,
+		    "policies.issuer", d)) != 0)
+			break;
+		v = sqlite3_column_int64(st, 1);
+		if (v <= 0) {
+			r = col_bad(d, "policies.version", "is not positive");
+			break;
+		}
+		p.version = (uint64_t)v;
+		p.bundle = sqlite3_column_blob(st, 2);
+		p.bundle_len = (size_t)sqlite3_column_bytes(st, 2);
+		p.sig = sqlite3_column_blob(st, 3);
+		p.sig_len = (size_t)sqlite3_column_bytes(st, 3);
+		p.installed_at = sqlite3_column_int64(st, 4);
+		if ((r = col_text(st, 5, p.installed_by,
+		    sizeof(p.installed_by), 0, "policies.installed_by",
+		    d)) != 0)
+			break;
+		if (p.bundle == NULL || p.sig == NULL) {
+			r = col_bad(d, "policies.bundle", "is empty");
+			break;
+		}
+		if ((r = cb(&p, arg)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = db_err(s, d, "policy_each");
+	st_done(st);
+	return r;
 }

@@ -116,6 +116,7 @@ struct store_device {
 	char eventlog_sha256[STORE_ID_LEN];	/* current boot's log, "" */
 	uint64_t attest_count;
 	uint64_t fail_count;
+	char release[STORE_TEXT_LEN];	/* firmware release matched, "" */
 };
 
 /*
@@ -171,6 +172,7 @@ struct store_attestation {
 	uint64_t clock;
 	uint32_t reset_count;
 	uint32_t restart_count;
+	const char *release;		/* firmware release matched, or NULL */
 };
 
 /*
@@ -246,6 +248,37 @@ int store_audit_head(struct store *s, int64_t *id,
 int store_audit_verify_anchor(struct store *s, int64_t anchor_id,
     const uint8_t anchor_hash[STORE_HASH_LEN], int64_t *rows,
     int64_t *first_bad, struct wg_diag *d);
+
+/* Installed policy bundles (lib/policy.h), kept with their signature. */
+#define STORE_POLICY_MAX (1024u * 1024)
+
+struct store_policy {
+	char issuer[STORE_TEXT_LEN];
+	uint64_t version;
+	const uint8_t *bundle;		/* borrowed */
+	size_t bundle_len;
+	const uint8_t *sig;		/* borrowed */
+	size_t sig_len;
+	int64_t installed_at;
+	char installed_by[STORE_TEXT_LEN];
+};
+
+/*
+ * Adds a bundle. WG_ERR_POLICY_ROLLBACK (nothing written) unless its
+ * version is above every installed version of that issuer. The caller
+ * has verified the signature; run it inside a transaction with the audit
+ * row that records the install.
+ */
+int store_policy_add(struct store *s, const struct store_policy *p,
+    struct wg_diag *d);
+
+/*
+ * Calls cb with the newest bundle of each issuer (blobs borrowed for the
+ * call only); a non-zero return from cb stops the walk and is returned.
+ */
+typedef int (*store_policy_cb)(const struct store_policy *p, void *arg);
+int store_policy_each(struct store *s, store_policy_cb cb, void *arg,
+    struct wg_diag *d);
 
 /*
  * Blocked EKs (decommissioned devices): 1 if blocked, 0 if not, <0 error.

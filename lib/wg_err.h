@@ -70,7 +70,25 @@
 	X(BAD_FIELD,        -83, "BAD_FIELD",         "a field has the wrong type, size or encoding") \
 	X(DB,               -84, "DB",                "store (SQLite) failure") \
 	X(DB_SCHEMA,        -85, "DB_SCHEMA",         "store schema is newer than this program") \
-	X(CONFIG,           -86, "CONFIG",            "configuration error")
+	X(CONFIG,           -86, "CONFIG",            "configuration error") \
+	\
+	X(POLICY,           -90, "POLICY",            "malformed policy bundle") \
+	X(POLICY_SIGNATURE, -91, "POLICY_SIGNATURE",  "policy bundle signature does not verify") \
+	X(POLICY_ISSUER,    -92, "POLICY_ISSUER",     "policy bundle from an issuer the gateway does not trust") \
+	X(POLICY_ROLLBACK,  -93, "POLICY_ROLLBACK",   "policy bundle version is not above the installed one") \
+	X(POLICY_NO_MODEL,  -94, "POLICY_NO_MODEL",   "no policy for this device model") \
+	X(POLICY_NO_RELEASE,-95, "POLICY_NO_RELEASE", "the boot matches no firmware release of the policy") \
+	X(POLICY_SCRTM,     -96, "POLICY_SCRTM",      "S-CRTM version not allowed") \
+	X(POLICY_FIRMWARE,  -97, "POLICY_FIRMWARE",   "platform firmware blob not allowed") \
+	X(POLICY_BOOT_APP,  -98, "POLICY_BOOT_APP",   "boot application not allowed") \
+	X(POLICY_DRIVER,    -99, "POLICY_DRIVER",     "UEFI driver not allowed") \
+	X(POLICY_SECURE_BOOT,-100,"POLICY_SECURE_BOOT","Secure Boot is not on") \
+	X(POLICY_VARIABLE, -101, "POLICY_VARIABLE",   "Secure Boot key database not as expected") \
+	X(POLICY_PCR,      -102, "POLICY_PCR",        "PCR value differs from the policy") \
+	X(POLICY_DATA,     -103, "POLICY_DATA",       "event data does not match its digest") \
+	X(POLICY_REVOKED,  -104, "POLICY_REVOKED",    "firmware release revoked") \
+	X(POLICY_EXPIRED,  -105, "POLICY_EXPIRED",    "deprecated firmware release past its date") \
+	X(POLICY_DEPRECATED,-106,"POLICY_DEPRECATED", "firmware release deprecated: plan the update")
 
 enum wg_err {
 	WG_OK = 0,

@@ -21,8 +21,11 @@
 #include <event2/http.h>
 #include <json-c/json.h>
 
+#include <openssl/evp.h>
+
 #include "gateway.h"
 #include "hex.h"
+#include "policy.h"
 
 #define ADMIN_BODY_MAX (64u * 1024)
 #define ADMIN_PREFIX_MIN 8
@@ -71,6 +74,8 @@ admin_device_json(const struct store_device *dev, int full)
 	json_object_object_add(o, "state", json_object_new_string(dev->state));
 	json_object_object_add(o, "segment",
 	    json_object_new_string(dev->segment));
+	json_object_object_add(o, "release", dev->release[0] != '\0' ?
+	    json_object_new_string(dev->release) : NULL);
 	admin_time(dev->last_attest_at, ts, sizeof(ts));
 	json_object_object_add(o, "last_attestation",
 	    ts[0] != '\0' ? json_object_new_string(ts) : NULL);
@@ -411,6 +416,93 @@ out:
 	free(dev);
 }
 
+/*
+ * Strict base64 (RFC 4648, padded, no whitespace) into a new buffer of at
+ * most max bytes; -1 on anything else.
+ */
+static int
+admin_unbase64(const char *in, size_t max, uint8_t **out, size_t *outlen)
+{
+	size_t n = strlen(in), i, pad = 0, len;
+	uint8_t *p;
+	int got;
+
+	if (n == 0 || n % 4 != 0 || n / 4 * 3 > max + 2)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char c = in[i];
+
+		if (c == '=' && i >= n - 2) {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || !((c >= 'A' && c <= 'Z') || (c >= 'a' &&
+		    c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return -1;
+	}
+	len = n / 4 * 3 - pad;
+	if (len > max || (p = malloc(n / 4 * 3 + 1)) == NULL)
+		return -1;
+	got = EVP_DecodeBlock(p, (const unsigned char *)in, (int)n);
+	if (got < 0 || (size_t)got != n / 4 * 3) {
+		free(p);
+		return -1;
+	}
+	*out = p;
+	*outlen = len;
+	return 0;
+}
+
+static void
+admin_policy_install(struct gw *gw, struct evhttp_request *req)
+{
+	struct json_object *o = NULL, *b, *sg, *resp;
+	const struct policy *p = NULL;
+	struct wg_diag d;
+	uint8_t *bundle = NULL, *sig = NULL;
+	size_t blen, slen, len;
+	char *body = NULL, actor[64];
+	int r;
+
+	wg_diag_clear(&d);
+	admin_actor(req, actor, sizeof(actor));
+	if ((r = gw_body(req, 2 * POLICY_MAX_BYTES, &body, &len)) != 0 ||
+	    (o = json_tokener_parse(body)) == NULL ||
+	    !json_object_is_type(o, json_type_object) ||
+	    json_object_object_length(o) != 2 ||
+	    !json_object_object_get_ex(o, "bundle", &b) ||
+	    !json_object_object_get_ex(o, "signature", &sg) ||
+	    !json_object_is_type(b, json_type_string) ||
+	    !json_object_is_type(sg, json_type_string) ||
+	    admin_unbase64(json_object_get_string(b), POLICY_MAX_BYTES, &bundle,
+	    &blen) != 0 ||
+	    admin_unbase64(json_object_get_string(sg), 1024, &sig, &slen) != 0) {
+		gw_send_error(req, 400, WG_ERR_JSON, "expected {\"bundle\": "
+		    "base64, \"signature\": base64}");
+		goto out;
+	}
+	if ((r = policies_install(gw, bundle, blen, sig, slen, actor, &p,
+	    &d)) != 0) {
+		gw_send_error(req, r == WG_ERR_POLICY_ROLLBACK ? 409 :
+		    r == WG_ERR_POLICY_ISSUER || r == WG_ERR_POLICY_SIGNATURE ?
+		    403 : r == WG_ERR_POLICY ? 400 : 500, r, d.detail);
+		goto out;
+	}
+	resp = json_object_new_object();
+	json_object_object_add(resp, "installed", json_object_new_boolean(1));
+	json_object_object_add(resp, "issuer", json_object_new_string(p->issuer));
+	json_object_object_add(resp, "version",
+	    json_object_new_int64((int64_t)p->version));
+	json_object_object_add(resp, "models",
+	    json_object_new_int64((int64_t)p->nmodels));
+	admin_reply(req, 200, resp);
+out:
+	json_object_put(o);
+	free(body);
+	free(bundle);
+	free(sig);
+}
+
 void
 admin_dispatch(struct evhttp_request *req, void *arg)
 {
@@ -429,6 +521,15 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 	if (cmd == EVHTTP_REQ_GET && (strcmp(uri, "/admin/v1/status") == 0 ||
 	    strcmp(uri, "/admin/v1/devices") == 0)) {
 		admin_status(gw, req);
+		return;
+	}
+	if (strcmp(uri, "/admin/v1/policies") == 0) {
+		if (cmd == EVHTTP_REQ_GET)
+			admin_reply(req, 200, policies_json(gw));
+		else if (cmd == EVHTTP_REQ_POST)
+			admin_policy_install(gw, req);
+		else
+			gw_send_error(req, 405, WG_ERR_INVALID_ARG, "GET or POST");
 		return;
 	}
 	if (cmd == EVHTTP_REQ_POST && strcmp(uri, "/admin/v1/provision") == 0) {

@@ -31,6 +31,7 @@
 #include "hex.h"
 #include "makecred.h"
 #include "pcr.h"
+#include "policy.h"
 #include "quote.h"
 #include "wire.h"
 
@@ -656,6 +657,110 @@ verdict_add(struct verdict *v, int err, const char *fmt, ...)
 	v->n++;
 }
 
+/* A reason that does not fail the verdict (a deprecated release). */
+static void
+verdict_warn(struct verdict *v, int err, const char *text)
+{
+	int pass = v->pass;
+
+	verdict_add(v, err, "%s", text);
+	v->pass = pass;
+}
+
+/*
+ * Appraises the attested boot against the policy for the device's model
+ * (from its provisioning record). Failures go into v; release gets the
+ * matched firmware release ("" when none). log may be NULL when the
+ * gateway holds it by hash.
+ */
+static void
+api_appraise(struct gw *gw, const struct store_device *dev,
+    const uint8_t *log, size_t log_len, const char *log_hash,
+    struct verdict *v, char release[STORE_TEXT_LEN])
+{
+	const struct policy_model *pm;
+	const struct policy *from = NULL;
+	const struct pcr_set *replay;
+	struct appraise_result *res = NULL;
+	struct evlog *ev = NULL;
+	struct wg_diag d;
+	uint8_t *stored = NULL, key[RCACHE_KEY_LEN];
+	size_t klen = 0;
+	unsigned i;
+	int r;
+
+	release[0] = '\0';
+	wg_diag_clear(&d);
+	/* A device nobody admitted stays pending: it has no model yet. */
+	if (!dev->approved)
+		return;
+	if ((pm = policies_model(gw, dev->model, &from)) == NULL) {
+		if (gw->conf.policy_required)
+			verdict_add(v, WG_ERR_POLICY_NO_MODEL, "no installed "
+			    "policy lists model \"%.64s\"%s", dev->model,
+			    dev->model[0] == '\0' ? " (no provisioning record "
+			    "names the model)" : "");
+		return;
+	}
+	if (log == NULL) {
+		if ((r = store_eventlog_get(gw->store, log_hash, &stored,
+		    &log_len, &d)) != 0) {
+			verdict_add(v, r, "event log for the policy: %s",
+			    d.detail);
+			goto out;
+		}
+		log = stored;
+	}
+	if (hex_decode(log_hash, key, sizeof(key), &klen) != 0 ||
+	    klen != sizeof(key) || rcache_get(gw->rcache, key, &replay) != 0) {
+		verdict_add(v, WG_ERR_INTERNAL, "the replay of the log is gone");
+		goto out;
+	}
+	if ((r = evlog_parse(log, log_len, NULL, &ev, &d)) != 0) {
+		verdict_add(v, r, "%s", d.detail);
+		goto out;
+	}
+	if ((res = calloc(1, sizeof(*res))) == NULL) {
+		verdict_add(v, WG_ERR_ALLOC, "appraisal");
+		goto out;
+	}
+	if ((r = appraise(pm, ev, replay, gw_now(), res, &d)) != 0) {
+		verdict_add(v, r, "%s", d.detail);
+		goto out;
+	}
+	if (!res->pass) {
+		/*
+		 * The specific reasons first (which event, which PCR), the
+		 * summary ("no release matches") after them.
+		 */
+		for (i = 0; i < res->nreasons; i++) {
+			const struct appraise_reason *x =
+			    &res->reasons[(i + 1) % res->nreasons];
+
+			verdict_add(v, x->code, "%s (policy %s version %llu)",
+			    x->text, from->issuer,
+			    (unsigned long long)from->version);
+		}
+		if (res->nreasons == 0)
+			verdict_add(v, WG_ERR_POLICY_NO_RELEASE, "policy %s",
+			    from->issuer);
+		goto out;
+	}
+	snprintf(release, STORE_TEXT_LEN, "%s", res->release->release);
+	if (res->warning) {
+		char text[WIRE_MESSAGE_LEN];
+
+		snprintf(text, sizeof(text), "release %.64s of %.64s is "
+		    "deprecated; it stops passing at the end of its date",
+		    res->release->release, dev->model);
+		verdict_warn(v, WG_ERR_POLICY_DEPRECATED, text);
+	}
+out:
+	free(res);
+	evlog_free(ev);
+	free(stored);
+}
+
 /*
  * When the quoted digest disagrees with the replay, and the PCR values the
  * device reported are the ones its TPM signed, name each PCR that differs.
@@ -752,6 +857,7 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 	size_t log_len = 0, hlen = 0;
 	char *json = NULL, *reasons = NULL, nonce_hex[STORE_ID_LEN];
 	const struct pcr_set *cached;
+	char release[STORE_TEXT_LEN] = "";
 	int r, rebooted = 0;
 
 	wg_diag_clear(&d);
@@ -844,6 +950,9 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 		} else if ((r = api_clock(dev, &info.attest.clockInfo,
 		    &d)) != 0)
 			verdict_add(&v, r, "%s", d.detail);
+		else
+			api_appraise(gw, dev, log, log_len,
+			    m->eventlog_sha256, &v, release);
 	}
 
 	if ((r = gw_tx(gw, &d)) != 0)
@@ -873,6 +982,7 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 	memcpy(at.nonce, nonce_hex, sizeof(at.nonce));
 	memcpy(at.eventlog_sha256, m->eventlog_sha256,
 	    sizeof(at.eventlog_sha256));
+	at.release = v.pass && release[0] != '\0' ? release : NULL;
 	if (v.pass) {
 		at.clock = info.attest.clockInfo.clock;
 		at.reset_count = info.attest.clockInfo.resetCount;
@@ -905,6 +1015,20 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 		goto dberr;
 	}
 	memcpy(dev->reasons, reasons, strlen(reasons) + 1);
+	if (v.pass && strcmp(dev->release, release) != 0) {
+		/* Update provenance: which release, from which, by which policy. */
+		memset(&au, 0, sizeof(au));
+		au.at = gw_now();
+		au.actor = "gateway";
+		au.device_id = dev->device_id;
+		au.action = "release";
+		au.before = dev->release[0] != '\0' ? dev->release : NULL;
+		au.after = release[0] != '\0' ? release : NULL;
+		au.detail = "attested firmware release changed";
+		if ((r = store_audit_add(gw->store, &au, &d)) != 0)
+			goto dberr;
+		memcpy(dev->release, release, sizeof(dev->release));
+	}
 	if (rebooted) {
 		memset(&au, 0, sizeof(au));
 		au.at = gw_now();

@@ -16,7 +16,7 @@
 
 #define CONF_FILE_MAX (256u * 1024)
 
-enum conf_type { CT_STR, CT_U32 };
+enum conf_type { CT_STR, CT_U32, CT_BOOL };
 
 struct conf_key {
 	const char *name;
@@ -29,6 +29,7 @@ struct conf_key {
 #define STR(field) CT_STR, offsetof(struct conf, field), \
 	sizeof(((struct conf *)0)->field), 0, 0
 #define U32(field, lo, hi) CT_U32, offsetof(struct conf, field), 0, (lo), (hi)
+#define BOOL(field) CT_BOOL, offsetof(struct conf, field), 0, 0, 1
 #define SEG(st) CT_STR, offsetof(struct conf, segment[st]), CONF_SEGMENT_MAX, \
 	0, 0
 
@@ -40,6 +41,8 @@ static const struct conf_key conf_keys[] = {
 	{ "store", STR(store) },
 	{ "admin_socket", STR(admin_socket) },
 	{ "pcr_selection", STR(pcr_selection) },
+	{ "policy_issuers", STR(policy_issuers) },
+	{ "policy_required", BOOL(policy_required) },
 	{ "attest_interval", U32(attest_interval, 2, 86400) },
 	{ "attest_grace", U32(attest_grace, 0, 86400) },
 	{ "nonce_lifetime", U32(nonce_lifetime, 1, 600) },
@@ -68,6 +71,8 @@ conf_defaults(struct conf *c)
 	strcpy(c->store, "/var/lib/wardgate/wardgate.db");
 	strcpy(c->admin_socket, "/run/wardgate/admin.sock");
 	strcpy(c->pcr_selection, "sha256:0,1,2,3,4,5,6,7");
+	strcpy(c->policy_issuers, "/etc/wardgate/issuers");
+	c->policy_required = 1;
 	c->attest_interval = 300;
 	c->attest_grace = 60;
 	c->nonce_lifetime = 30;
@@ -116,6 +121,16 @@ conf_set(struct conf *c, const struct conf_key *k, const char *val,
 				    "%s:%u: %s: unprintable character", name,
 				    line, k->name);
 		memcpy(p, val, strlen(val) + 1);
+		return 0;
+	}
+	if (k->type == CT_BOOL) {
+		if (strcmp(val, "yes") == 0)
+			*(uint32_t *)(void *)p = 1;
+		else if (strcmp(val, "no") == 0)
+			*(uint32_t *)(void *)p = 0;
+		else
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "%s:%u: %s: yes or no", name, line, k->name);
 		return 0;
 	}
 	if (!isdigit((unsigned char)*val))
@@ -274,6 +289,9 @@ conf_print(const struct conf *c, FILE *f)
 
 		if (k->type == CT_STR)
 			fprintf(f, "%s = %s\n", k->name, p);
+		else if (k->type == CT_BOOL)
+			fprintf(f, "%s = %s\n", k->name,
+			    *(const uint32_t *)(const void *)p ? "yes" : "no");
 		else
 			fprintf(f, "%s = %u\n", k->name,
 			    *(const uint32_t *)(const void *)p);

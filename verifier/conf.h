@@ -23,6 +23,8 @@ struct conf {
 	char store[CONF_PATH_MAX];	/* SQLite file */
 	char admin_socket[CONF_PATH_MAX];
 	char pcr_selection[128];	/* what every quote must cover */
+	char policy_issuers[CONF_PATH_MAX];	/* dir of ISSUER.pem keys */
+	uint32_t policy_required;	/* no policy for a model: not trusted */
 	uint32_t attest_interval;	/* seconds */
 	uint32_t attest_grace;
 	uint32_t nonce_lifetime;

@@ -25,6 +25,10 @@
 
 struct akcache;
 struct enroll_table;
+struct gw_policies;
+struct policy;
+struct policy_model;
+struct json_object;
 
 /* A response held back until the batch it belongs to has committed. */
 struct gw_pending {
@@ -47,6 +51,7 @@ struct gw {
 	struct nonce_table *nonces;
 	struct enroll_table *enrolls;
 	struct akcache *aks;		/* device id -> loaded AK */
+	struct gw_policies *policies;	/* trusted issuers, installed bundles */
 
 	/* Group commit: writes of several requests share a transaction. */
 	int in_tx;
@@ -110,6 +115,19 @@ void gw_sweep(struct gw *gw);
 int api_init(struct gw *gw);
 void api_free(struct gw *gw);
 void api_dispatch(struct evhttp_request *req, void *arg);
+
+/* policies.c */
+int policies_init(struct gw *gw, struct wg_diag *d);
+void policies_free(struct gw *gw);
+/* The policy model for a device model (and the bundle it is from). */
+const struct policy_model *policies_model(const struct gw *gw,
+    const char *model, const struct policy **from);
+/* Verifies, stores (with its audit row) and activates a bundle. */
+int policies_install(struct gw *gw, const uint8_t *bundle, size_t len,
+    const uint8_t *sig, size_t siglen, const char *actor,
+    const struct policy **out, struct wg_diag *d);
+/* The installed bundles as a JSON array (new). */
+struct json_object *policies_json(const struct gw *gw);
 
 /* admin.c */
 void admin_dispatch(struct evhttp_request *req, void *arg);

@@ -30,6 +30,7 @@
 #include <openssl/x509.h>
 
 #include "alg.h"
+#include "cli.h"
 #include "attest.h"
 #include "ek.h"
 #include "evlog.h"
@@ -39,20 +40,12 @@
 #include "quote.h"
 #include "wg_err.h"
 
-enum wg_exit {
-	WG_EXIT_OK = 0,		/* everything checked holds */
-	WG_EXIT_REFUSED = 1,	/* the evidence was checked and refused */
-	WG_EXIT_ERROR = 2,	/* usage, unreadable input, internal error */
-};
 
-/* Largest evidence file read: quotes and keys are small, logs bounded. */
-#define SMALL_FILE_MAX (64u * 1024)
-
-static const char *progname = "wardgate";
+const char *progname = "wardgate";
 
 static void usage_main(FILE *f);
 
-static void __attribute__((format(printf, 1, 2)))
+void
 errx_line(const char *fmt, ...)
 {
 	va_list ap;
@@ -65,7 +58,7 @@ errx_line(const char *fmt, ...)
 }
 
 /* One line on stderr: "wardgate: REASON: detail". */
-static void
+void
 report_diag(const struct wg_diag *d, int err)
 {
 	if (d->detail[0] != '\0')
@@ -75,14 +68,14 @@ report_diag(const struct wg_diag *d, int err)
 		errx_line("%s: %s", wg_errname(err), wg_strerror(err));
 }
 
-static void
+void
 print_json(struct json_object *o)
 {
 	puts(json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-static struct json_object *
+struct json_object *
 json_hex(const uint8_t *p, size_t len)
 {
 	char *s;
@@ -841,7 +834,7 @@ admin_write_cb(char *data, size_t size, size_t n, void *arg)
  * *reply is the parsed JSON reply (caller puts) and *status the HTTP
  * status. Errors print a line and return WG_EXIT_ERROR.
  */
-static int
+int
 admin_call(const char *method, const char *path, const char *body,
     struct json_object **reply, long *status)
 {
@@ -890,7 +883,7 @@ out:
 }
 
 /* Prints a gateway error reply; returns the exit status for it. */
-static int
+int
 admin_error(struct json_object *reply, long status)
 {
 	struct json_object *e, *m;
@@ -1147,11 +1140,19 @@ usage_main(FILE *f)
 	    "  quote verify --ak AK --quote MSG --sig SIG --nonce HEX\n"
 	    "        (--pcrs FILE | --eventlog FILE) [--require SEL] [--json]\n"
 	    "                                  verify a TPM2_Quote\n"
+	    "  appraise --policy FILE --model M --eventlog FILE [--sig SIG\n"
+	    "        --issuer-key PEM] [--json]\n"
+	    "                                  appraise a boot against a policy\n"
+	    "  policy learn --eventlog FILE --model M --release R [--issuer I]\n"
+	    "        [-o FILE]                 draft a policy from a good boot\n"
+	    "  policy check FILE               validate, print the normalised form\n"
+	    "  policy sign --key KEY FILE [-o SIG]\n"
 	    "  version                         print the version\n"
 	    "\n"
 	    "gateway administration (wardgated's admin socket; -s SOCKET):\n"
 	    "  status [--json]                 every device: state, segment, reason\n"
 	    "  device list | show ID | approve ID\n"
+	    "  policy install FILE [--sig SIG] | policy list\n"
 	    "  device provision --name N --model M [--owner O] [--serial S]\n"
 	    "        [--mac MAC] (--ek-fpr HEX | --ek-pub FILE | --ek-cert FILE)\n"
 	    "\n"
@@ -1181,6 +1182,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s quote verify ...\n", progname);
 		return WG_EXIT_ERROR;
 	}
+	if (strcmp(argv[1], "policy") == 0)
+		return cmd_policy(argc - 1, argv + 1);
+	if (strcmp(argv[1], "appraise") == 0)
+		return cmd_appraise(argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0)
 		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "device") == 0)

@@ -520,6 +520,10 @@ main(int argc, char **argv)
 		logmsg("out of memory");
 		goto out;
 	}
+	if ((r = policies_init(gw, &d)) != 0) {
+		logmsg("policies: %s", d.detail);
+		goto out;
+	}
 	/* A restart never moves a device towards trust. */
 	gw_sweep(gw);
 
@@ -582,6 +586,7 @@ out:
 	if (gw->base != NULL)
 		event_base_free(gw->base);
 	api_free(gw);
+	policies_free(gw);
 	nonce_table_free(gw->nonces);
 	rcache_free(gw->rcache);
 	store_close(gw->store);

@@ -17,6 +17,7 @@ tls_key = $T/tls/gateway.key
 ek_ca_bundle = $T/tls/ca.pem
 store = $T/wardgate.db
 admin_socket = $T/admin.sock
+policy_required = no
 CONF
 "$WG_BUILDDIR/tests/bench/gwbench" "$T/wardgate.db" \
     "$WG_SRCDIR/tests/data/eventlogs/ubuntu2110-lenovo-amd-3banks.bin" \

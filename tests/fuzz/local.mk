@@ -6,9 +6,11 @@ EXTRA_DIST += tests/fuzz/smoke.sh tests/fuzz/README.md
 
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_evlog tests/fuzz/fuzz_attest \
-	tests/fuzz/fuzz_sig tests/fuzz/fuzz_pub tests/fuzz/fuzz_pcrs tests/fuzz/fuzz_wire
+	tests/fuzz/fuzz_sig tests/fuzz/fuzz_pub tests/fuzz/fuzz_pcrs tests/fuzz/fuzz_wire \
+	tests/fuzz/fuzz_policy
 WG_FUZZ_PROGS += tests/fuzz/fuzz_evlog tests/fuzz/fuzz_attest \
-	tests/fuzz/fuzz_sig tests/fuzz/fuzz_pub tests/fuzz/fuzz_pcrs tests/fuzz/fuzz_wire
+	tests/fuzz/fuzz_sig tests/fuzz/fuzz_pub tests/fuzz/fuzz_pcrs tests/fuzz/fuzz_wire \
+	tests/fuzz/fuzz_policy
 WG_FUZZ_LINK = $(AM_LDFLAGS) -fsanitize=fuzzer
 WG_FUZZ_CF = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS)
 tests_fuzz_fuzz_evlog_SOURCES = tests/fuzz/fuzz_evlog.c
@@ -31,6 +33,10 @@ tests_fuzz_fuzz_wire_SOURCES = tests/fuzz/fuzz_wire.c
 tests_fuzz_fuzz_wire_CFLAGS = $(WG_FUZZ_CF) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_wire_LDFLAGS = $(WG_FUZZ_LINK)
 tests_fuzz_fuzz_wire_LDADD = $(WG_LIB_LIBS)
+tests_fuzz_fuzz_policy_SOURCES = tests/fuzz/fuzz_policy.c
+tests_fuzz_fuzz_policy_CFLAGS = $(WG_FUZZ_CF)
+tests_fuzz_fuzz_policy_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_policy_LDADD = $(WG_LIB_LIBS)
 tests_fuzz_fuzz_pcrs_SOURCES = tests/fuzz/fuzz_pcrs.c
 tests_fuzz_fuzz_pcrs_CFLAGS = $(WG_FUZZ_CF)
 tests_fuzz_fuzz_pcrs_LDFLAGS = $(WG_FUZZ_LINK)
@@ -49,7 +55,9 @@ fuzz-smoke: $(WG_FUZZ_PROGS)
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_pcrs \
 	    '$(abs_top_srcdir)/tests/data/quote/*pcrs*'; \
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_wire \
-	    '$(abs_top_srcdir)/tests/data/wire/*.json'
+	    '$(abs_top_srcdir)/tests/data/wire/*.json'; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_policy \
+	    '$(abs_top_srcdir)/tests/data/policy/*.json $(abs_top_srcdir)/tests/data/policy/*.expected'
 else
 fuzz-smoke:
 	@echo "fuzz-smoke: configure with CC=clang --enable-fuzz first" >&2; exit 1

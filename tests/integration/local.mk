@@ -14,3 +14,9 @@ tests_integration_credtool_LDADD = $(WG_LIB_LIBS)
 # The gateway end to end: agents on swtpm, wardgated over HTTPS.
 TESTS += tests/integration/gateway-e2e.sh
 EXTRA_DIST += tests/integration/gateway-e2e.sh tests/integration/gateway-lib.sh
+
+# Golden firmware policies through the gateway.
+TESTS += tests/integration/gateway-policy.sh
+EXTRA_DIST += tests/integration/gateway-policy.sh
+TESTS += tests/integration/policies-examples.sh
+EXTRA_DIST += tests/integration/policies-examples.sh policies

@@ -25,7 +25,9 @@ WG_UNIT_TESTS = \
 	tests/unit/test_ek \
 	tests/unit/test_store \
 	tests/unit/test_wire \
-	tests/unit/test_conf
+	tests/unit/test_conf \
+	tests/unit/test_policy \
+	tests/unit/test_appraise
 
 check_PROGRAMS += $(WG_UNIT_TESTS)
 TESTS += $(WG_UNIT_TESTS)
@@ -78,3 +80,9 @@ tests_unit_test_wire_LDADD = $(WG_UNIT_LDADD)
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c verifier/conf.c
 tests_unit_test_conf_CFLAGS = $(WG_UNIT_CFLAGS) -I$(top_srcdir)/verifier
 tests_unit_test_conf_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_policy_SOURCES = tests/unit/test_policy.c
+tests_unit_test_policy_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_policy_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_appraise_SOURCES = tests/unit/test_appraise.c
+tests_unit_test_appraise_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_appraise_LDADD = $(WG_UNIT_LDADD)

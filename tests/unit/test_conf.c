@@ -97,6 +97,7 @@ test_bad_lines(void **state)
 	expect_bad("segment_trusted = 0123456789012345678901234567890123\n",
 	    "longer than 32");
 	expect_bad("store = a\tb\n", "unprintable");
+	expect_bad("policy_required = maybe\n", "yes or no");
 }
 
 static void

@@ -175,6 +175,7 @@ full_device(struct store_device *v)
 {
 	memset(v, 0, sizeof(*v));
 	fill_str(v->device_id, sizeof(v->device_id), 'e');
+	fill_str(v->release, sizeof(v->release), 'r');
 	fill_str(v->name, sizeof(v->name), 'n');
 	v->name[0] = 'N';
 	fill_str(v->model, sizeof(v->model), 'm');
@@ -297,7 +298,7 @@ test_open_reopen_keeps_data(void **state)
 	old = umask(022);
 	s = open_ok(path);
 	(void)umask(old);
-	assert_int_equal(store_schema_version(s), 1);
+	assert_int_equal(store_schema_version(s), 2);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 
@@ -313,7 +314,7 @@ test_open_reopen_keeps_data(void **state)
 	store_close(s);
 
 	s = open_ok(path);
-	assert_int_equal(store_schema_version(s), 1);
+	assert_int_equal(store_schema_version(s), 2);
 	assert_int_equal(store_provision_get(s, p.ek_fpr, &got, NULL), 0);
 	assert_string_equal(got.name, "pump-1");
 	store_close(s);
@@ -352,7 +353,7 @@ test_migrations_idempotent(void **state)
 	db = raw_open(path);
 	before = schema_text(db);
 	assert_true(strstr(before, "CREATE TABLE audit") != NULL);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x57474154);
 	/* A second store on the migrated file, and a reopen: no change. */
 	b = open_ok(path);
@@ -362,7 +363,7 @@ test_migrations_idempotent(void **state)
 	store_close(a);
 	after = schema_text(db);
 	assert_string_equal(before, after);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	free(before);
 	free(after);
 	sqlite3_close(db);
@@ -1529,6 +1530,123 @@ test_begin_immediate_busy(void **state)
 	store_close(s);
 }
 
+/* ---- policies (schema version 2) ---- */
+
+struct pol_seen {
+	int n;
+	char issuer[4][STORE_TEXT_LEN];
+	uint64_t version[4];
+	size_t len[4];
+};
+
+static int
+pol_cb(const struct store_policy *p, void *arg)
+{
+	struct pol_seen *ps = arg;
+
+	if (ps->n >= 4)
+		return -1;
+	memcpy(ps->issuer[ps->n], p->issuer, sizeof(p->issuer));
+	ps->version[ps->n] = p->version;
+	ps->len[ps->n] = p->bundle_len;
+	ps->n++;
+	return 0;
+}
+
+static void
+test_policies(void **state)
+{
+	char path[512];
+	struct store *s = open_ok(db_path(path, sizeof(path), "policies"));
+	struct store_policy p;
+	struct pol_seen seen;
+	struct wg_diag d;
+	static const uint8_t b7[] = "{\"version\": 7}", b8[] = "{\"v\":8}";
+	static const uint8_t sig[] = { 0x30, 0x06, 0x02, 0x01, 0x01, 0x02,
+	    0x01, 0x01 };
+	sqlite3 *db;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.issuer, sizeof(p.issuer), "acme-psirt");
+	snprintf(p.installed_by, sizeof(p.installed_by), "admin:uid=0");
+	p.version = 7;
+	p.bundle = b7;
+	p.bundle_len = sizeof(b7);
+	p.sig = sig;
+	p.sig_len = sizeof(sig);
+	p.installed_at = 1700000000;
+	assert_int_equal(store_policy_add(s, &p, &d), 0);
+	/* Rollback: the same or a lower version is refused, nothing written. */
+	assert_int_equal(store_policy_add(s, &p, &d), WG_ERR_POLICY_ROLLBACK);
+	p.version = 6;
+	assert_int_equal(store_policy_add(s, &p, &d), WG_ERR_POLICY_ROLLBACK);
+	/* Versions are per issuer. */
+	snprintf(p.issuer, sizeof(p.issuer), "hospital-sec");
+	p.version = 1;
+	assert_int_equal(store_policy_add(s, &p, &d), 0);
+	snprintf(p.issuer, sizeof(p.issuer), "acme-psirt");
+	p.version = 8;
+	p.bundle = b8;
+	p.bundle_len = sizeof(b8);
+	assert_int_equal(store_policy_add(s, &p, &d), 0);
+	p.version = 0;
+	assert_int_equal(store_policy_add(s, &p, &d), WG_ERR_INVALID_ARG);
+	/* The newest bundle of each issuer, ordered by issuer. */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_policy_each(s, pol_cb, &seen, &d), 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.issuer[0], "acme-psirt");
+	assert_int_equal(seen.version[0], 8);
+	assert_int_equal(seen.len[0], sizeof(b8));
+	assert_string_equal(seen.issuer[1], "hospital-sec");
+	assert_int_equal(seen.version[1], 1);
+	store_close(s);
+	/* Installed bundles are append-only. */
+	db = raw_open(path);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM policies", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE policies SET version = 99",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM policies"), 3);
+	sqlite3_close(db);
+}
+
+/* A version 1 store (before policies) is migrated and keeps its rows. */
+static void
+test_migrate_v1_to_v2(void **state)
+{
+	char path[512];
+	struct store *s = open_ok(db_path(path, sizeof(path), "v1"));
+	struct store_device *dev = calloc(1, sizeof(*dev)), *got;
+	sqlite3 *db;
+
+	(void)state;
+	assert_non_null(dev);
+	full_device(dev);
+	assert_int_equal(store_device_put(s, dev, NULL), 0);
+	store_close(s);
+	/* Undo version 2 by hand: what a store written by 0.1 looks like. */
+	db = raw_open(path);
+	raw_exec(db, "DROP TRIGGER policies_append_only_u");
+	raw_exec(db, "DROP TRIGGER policies_append_only_d");
+	raw_exec(db, "DROP TABLE policies");
+	raw_exec(db, "ALTER TABLE devices DROP COLUMN release");
+	raw_exec(db, "ALTER TABLE attestations DROP COLUMN release");
+	raw_exec(db, "PRAGMA user_version = 1");
+	sqlite3_close(db);
+	s = open_ok(path);
+	assert_int_equal(store_schema_version(s), 2);
+	got = calloc(1, sizeof(*got));
+	assert_non_null(got);
+	assert_int_equal(store_device_get(s, dev->device_id, got, NULL), 0);
+	assert_string_equal(got->name, dev->name);
+	assert_string_equal(got->release, "");
+	store_close(s);
+	free(dev);
+	free(got);
+}
+
 int
 main(void)
 {
@@ -1554,6 +1672,8 @@ main(void)
 		cmocka_unit_test(test_ek_block),
 		cmocka_unit_test(test_two_stores),
 		cmocka_unit_test(test_begin_immediate_busy),
+		cmocka_unit_test(test_policies),
+		cmocka_unit_test(test_migrate_v1_to_v2),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

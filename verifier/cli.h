@@ -1,0 +1,54 @@
+/*
+ * cli.h: what the parts of the wardgate command share (wardgate.c holds
+ * main, the offline event-log and quote tools, and gateway
+ * administration; cli_policy.c the policy and appraisal commands).
+ */
+#ifndef WG_CLI_H
+#define WG_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "wg_err.h"
+
+enum wg_exit {
+	WG_EXIT_OK = 0,		/* everything checked holds */
+	WG_EXIT_REFUSED = 1,	/* the evidence was checked and refused */
+	WG_EXIT_ERROR = 2,	/* usage, unreadable input, internal error */
+};
+
+/* Largest evidence file read: quotes and keys are small, logs bounded. */
+#define SMALL_FILE_MAX (64u * 1024)
+
+extern const char *progname;
+
+/* One line on stderr: "wardgate: ...". */
+void errx_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line on stderr: "wardgate: REASON: sentence: detail". */
+void report_diag(const struct wg_diag *d, int err);
+
+/* Pretty JSON on stdout. */
+void print_json(struct json_object *o);
+
+/* A new JSON string of lowercase hex. */
+struct json_object *json_hex(const uint8_t *p, size_t len);
+
+/*
+ * One request to wardgated's admin socket (GET, or POST with a JSON
+ * body); *reply is the parsed JSON reply (caller puts). Returns an exit
+ * status: WG_EXIT_OK when a reply came, whatever its HTTP status.
+ */
+int admin_call(const char *method, const char *path, const char *body,
+    struct json_object **reply, long *status);
+
+/* Prints a gateway error reply; returns the exit status for it. */
+int admin_error(struct json_object *reply, long status);
+
+/* cli_policy.c */
+int cmd_policy(int argc, char **argv);
+int cmd_appraise(int argc, char **argv);
+
+#endif
