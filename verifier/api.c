@@ -733,10 +733,13 @@ api_appraise(struct gw *gw, const struct store_device *dev,
 		 * The specific reasons first (which event, which PCR), the
 		 * summary ("no release matches") after them.
 		 */
-		for (i = 0; i < res->nreasons; i++) {
+		for (i = 1; i <= res->nreasons; i++) {
 			const struct appraise_reason *x =
-			    &res->reasons[(i + 1) % res->nreasons];
+			    &res->reasons[i % res->nreasons];
 
+			/* Keep a place for the summary (reasons[0]). */
+			if (i < res->nreasons && v->n >= WIRE_MAX_REASONS - 1)
+				continue;
 			verdict_add(v, x->code, "%s (policy %s version %llu)",
 			    x->text, from->issuer,
 			    (unsigned long long)from->version);

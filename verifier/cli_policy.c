@@ -242,7 +242,11 @@ policy_sign_cmd(int argc, char **argv)
 		goto out;
 	}
 	if (outp == NULL) {
-		snprintf(sigpath, sizeof(sigpath), "%s.sig", argv[optind]);
+		if (snprintf(sigpath, sizeof(sigpath), "%s.sig", argv[optind]) >=
+		    (int)sizeof(sigpath)) {
+			errx_line("%s: path too long", argv[optind]);
+			goto out;
+		}
 		outp = sigpath;
 	}
 	if (write_file(outp, sig, siglen) == 0) {
@@ -300,7 +304,11 @@ policy_install_cmd(int argc, char **argv)
 	if (optind != argc - 1)
 		goto usage;
 	if (sigp == NULL) {
-		snprintf(sigpath, sizeof(sigpath), "%s.sig", argv[optind]);
+		if (snprintf(sigpath, sizeof(sigpath), "%s.sig", argv[optind]) >=
+		    (int)sizeof(sigpath)) {
+			errx_line("%s: path too long", argv[optind]);
+			goto out;
+		}
 		sigp = sigpath;
 	}
 	wg_diag_clear(&d);

@@ -101,10 +101,19 @@ policies_set(struct gw_policies *ps, struct policy *p)
 			return;
 		}
 	}
-	if (ps->n < POLICY_ISSUERS_MAX)
-		ps->p[ps->n++] = p;
-	else
+	if (ps->n == POLICY_ISSUERS_MAX) {
 		policy_free(p);
+		return;
+	}
+	/*
+	 * Kept in issuer-name order, whenever installed: when two issuers
+	 * list a model, the same one applies before and after a restart.
+	 */
+	for (i = ps->n; i > 0 && strcmp(ps->p[i - 1]->issuer, p->issuer) > 0;
+	    i--)
+		ps->p[i] = ps->p[i - 1];
+	ps->p[i] = p;
+	ps->n++;
 }
 
 /* Verifies and parses one bundle; *out is new on success. */
@@ -145,9 +154,14 @@ policies_load_cb(const struct store_policy *sp, void *arg)
 	struct policy *p = NULL;
 	struct wg_diag d;
 
+	int r;
+
 	wg_diag_clear(&d);
-	if (policies_check(a->ps, sp->bundle, sp->bundle_len, sp->sig,
-	    sp->sig_len, &p, &d) != 0 || p->version != sp->version) {
+	if ((r = policies_check(a->ps, sp->bundle, sp->bundle_len, sp->sig,
+	    sp->sig_len, &p, &d)) == 0 && p->version != sp->version)
+		r = wg_diag_set(&d, WG_ERR_POLICY, "the bundle says version "
+		    "%llu", (unsigned long long)p->version);
+	if (r != 0) {
 		/* Kept in the store for audit, but never used. */
 		fprintf(stderr, "wardgated: installed policy of %s version %llu "
 		    "is not used: %s\n", sp->issuer,

@@ -33,6 +33,7 @@
 
 #include "ek.h"
 #include "gateway.h"
+#include "policy.h"
 #include "tls.h"
 
 #define DEFAULT_CONF "/etc/wardgate/wardgated.conf"
@@ -534,7 +535,8 @@ main(int argc, char **argv)
 	evhttp_set_timeout(gw->http, 30);
 	evhttp_set_allowed_methods(gw->http, EVHTTP_REQ_POST | EVHTTP_REQ_GET);
 	evhttp_set_gencb(gw->admin, admin_dispatch, gw);
-	evhttp_set_max_body_size(gw->admin, 1024 * 1024);
+	/* A policy bundle of POLICY_MAX_BYTES, base64, fits. */
+	evhttp_set_max_body_size(gw->admin, 2 * POLICY_MAX_BYTES);
 	evhttp_set_timeout(gw->admin, 30);
 	if (conf_listen_split(gw->conf.listen, host, sizeof(host), &port) != 0 ||
 	    evhttp_bind_socket(gw->http, host, port) != 0) {

@@ -981,11 +981,86 @@ test_errors(void **state)
 	unload(&l);
 }
 
+/*
+ * The issue's own test: a policy drafted by policy_learn() from a log
+ * passes that log, for every corpus log that parses; it also survives
+ * print and parse (the form an administrator signs), and a draft from
+ * one machine does not pass another machine's boot.
+ */
+static void
+test_corpus_policy_learn_passes(void **state)
+{
+	char dir[512], rel[600], path[1200];
+	struct dirent *de;
+	DIR *dp;
+	struct loaded l, other;
+	struct policy *p = NULL, *p2 = NULL;
+	struct appraise_result res;
+	struct wg_diag d;
+	uint8_t *raw;
+	size_t len, n = 0;
+	char *text;
+
+	(void)state;
+	load(GENTOO, &other);
+	tu_data_path("eventlogs", dir, sizeof(dir));
+	assert_non_null(dp = opendir(dir));
+	while ((de = readdir(dp)) != NULL) {
+		size_t nl = strlen(de->d_name);
+
+		if (nl < 4 || strcmp(de->d_name + nl - 4, ".bin") != 0 ||
+		    strncmp(de->d_name, "negative-", 9) == 0)
+			continue;
+		snprintf(rel, sizeof(rel), "eventlogs/%s", de->d_name);
+		tu_data_path(rel, path, sizeof(path));
+		assert_int_equal(tu_read_file(path, EVLOG_DEFAULT_MAX_BYTES,
+		    &raw, &len), 0);
+		if (load_bytes(raw, len, &l) != 0) {
+			free(raw);
+			unload(&l);
+			continue;
+		}
+		free(raw);
+		wg_diag_clear(&d);
+		if (policy_learn(l.log, "test", "Model X", "1.0", &p, &d) != 0)
+			fail_msg("%s: learn: %s", de->d_name, d.detail);
+		assert_non_null(text = policy_print(p));
+		assert_int_equal(policy_parse(text, strlen(text), &p2, &d), 0);
+		free(text);
+		memset(&res, 0, sizeof(res));
+		assert_int_equal(appraise(policy_model_find(p2, "Model X"), l.log,
+		    &l.pcrs, 1700000000, &res, &d), 0);
+		if (!res.pass)
+			fail_msg("%s: the learned policy fails its own log: %s",
+			    de->d_name, res.nreasons ? res.reasons[0].text : "");
+		assert_string_equal(res.release->release, "1.0");
+		if (strcmp(de->d_name, "gentoo-x1carbon-locality3.bin") != 0) {
+			memset(&res, 0, sizeof(res));
+			assert_int_equal(appraise(policy_model_find(p2,
+			    "Model X"), other.log, &other.pcrs, 1700000000, &res,
+			    &d), 0);
+			if (res.pass)
+				fail_msg("%s: its policy passes another boot",
+				    de->d_name);
+		}
+		policy_free(p);
+		policy_free(p2);
+		p = p2 = NULL;
+		unload(&l);
+		n++;
+	}
+	closedir(dp);
+	unload(&other);
+	print_message("%zu corpus logs: learned, printed, parsed, passed\n", n);
+	assert_true(n >= 20);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus_learned_passes),
+		cmocka_unit_test(test_corpus_policy_learn_passes),
 		cmocka_unit_test(test_boot_app_changed_in_policy),
 		cmocka_unit_test(test_boot_app_changed_in_log),
 		cmocka_unit_test(test_secure_boot),
