@@ -719,7 +719,8 @@ pj_scan(const char *json, size_t len, struct wg_diag *d)
 		} else if (c == '{' || c == '[') {
 			if (sc->depth >= POLICY_MAX_DEPTH) {
 				r = bad(d, scan_path(sc, path, sizeof(path)),
-				    "nested more than %d deep", POLICY_MAX_DEPTH);
+				    "nested more than %d deep",
+				    POLICY_MAX_DEPTH);
 				goto out;
 			}
 			f = &sc->f[sc->depth++];
@@ -743,7 +744,8 @@ pj_scan(const char *json, size_t len, struct wg_diag *d)
 			why = scan_string(sc, &i, is_key ? name : NULL, &odd);
 			if (why != NULL) {
 				r = bad(d, scan_path(sc, path, sizeof(path)),
-				    "%s%s", is_key ? "a field name: " : "", why);
+				    "%s%s", is_key ? "a field name: " : "",
+				    why);
 				goto out;
 			}
 			if (!is_key)
@@ -1712,6 +1714,15 @@ key_kind(EVP_PKEY *key)
 	return KEY_OTHER;
 }
 
+/* The key's type for a diagnostic ("RSA", "EC" of another curve). */
+static const char *
+key_name(EVP_PKEY *key)
+{
+	const char *n = EVP_PKEY_get0_type_name(key);
+
+	return n != NULL ? n : "of an unknown type";
+}
+
 int
 policy_sign(const uint8_t *bundle, size_t len, EVP_PKEY *key, uint8_t **sig,
     size_t *siglen, struct wg_diag *d)
@@ -1732,8 +1743,7 @@ policy_sign(const uint8_t *bundle, size_t len, EVP_PKEY *key, uint8_t **sig,
 		bundle = (const uint8_t *)"";
 	if ((kind = key_kind(key)) == KEY_OTHER) {
 		r = wg_diag_set(d, WG_ERR_UNSUPPORTED, "policy signing key is "
-		    "%s: only EC P-256 and Ed25519", EVP_PKEY_get0_type_name(key)
-		    != NULL ? EVP_PKEY_get0_type_name(key) : "unknown");
+		    "%s: only EC P-256 and Ed25519", key_name(key));
 		goto out;
 	}
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
@@ -1773,8 +1783,7 @@ policy_verify(const uint8_t *bundle, size_t len, const uint8_t *sig,
 	}
 	if ((kind = key_kind(key)) == KEY_OTHER) {
 		r = wg_diag_set(d, WG_ERR_UNSUPPORTED, "issuer key is %s: only "
-		    "EC P-256 and Ed25519", EVP_PKEY_get0_type_name(key) !=
-		    NULL ? EVP_PKEY_get0_type_name(key) : "unknown");
+		    "EC P-256 and Ed25519", key_name(key));
 		goto out;
 	}
 	if ((bundle == NULL && len > 0) || sig == NULL || siglen == 0 ||
