@@ -18,9 +18,14 @@ lib_libwardgate_a_SOURCES = \
 	lib/ek.c lib/ek.h \
 	lib/store.c lib/store.h \
 	lib/wire.c lib/wire.h \
+	lib/sjson.c lib/sjson.h \
+	lib/radius.c lib/radius.h \
 	lib/policy.c lib/policy.h \
 	lib/appraise.c
 lib_libwardgate_a_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) $(SQLITE_CFLAGS)
 
 # Everything that links lib/ needs these.
 WG_LIB_LIBS = lib/libwardgate.a $(TSS2_MU_LIBS) $(CRYPTO_LIBS) $(JSONC_LIBS) $(SQLITE_LIBS)
+
+# Fixed-size messages between wardgated and wardgate-enforcer.
+lib_libwardgate_a_SOURCES += lib/enfmsg.c lib/enfmsg.h

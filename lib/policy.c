@@ -2,9 +2,9 @@
  * policy.c: golden firmware policies (wardgate-policy(5), docs/policy.md):
  * parse, print, sign, verify and learn.
  *
- * Parsing follows lib/wire.c: the size is capped and objects, arrays and
- * commas are counted before json-c builds a tree (depth capped in the
- * tokener); a strict scan of the raw text then refuses what json-c
+ * Parsing is lib/sjson.c's, as for lib/wire.c: the size is capped and
+ * objects, arrays and commas are counted before json-c builds a tree
+ * (depth capped in the tokener); a strict scan of the raw text then refuses what json-c
  * forgives or hides (duplicate names, escaped NULs, unpaired surrogates,
  * overlong UTF-8, negative numbers), naming the JSON path; last, a walker
  * checks every field of the tree against the format. Every refusal of the
@@ -30,6 +30,7 @@
 #include "hex.h"
 #include "pcr.h"
 #include "policy.h"
+#include "sjson.h"
 
 /*
  * Before json-c builds a tree (about 1 KiB per object): the largest
@@ -48,11 +49,7 @@
 #define ED25519_SIG_LEN		64
 
 #define POLICY_PATH_LEN		128
-#define POLICY_SHOW		40	/* bytes of a foreign name we print */
-#define SCAN_KEYS		32	/* names per object; a bank has 24 */
-#define SCAN_KEYLEN		24	/* the longest name has 17 bytes */
 
-#define PARSE_FLAGS		(JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8)
 #define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
 
 #define GUID_EFI_GLOBAL		"8be4df61-93ca-11d2-aa0d-00e098032b8c"
@@ -114,141 +111,13 @@ static const char *const pcr_keys[PCR_COUNT] = {
 
 /* ---- text --------------------------------------------------------------- */
 
-/*
- * Length of the well-formed UTF-8 sequence at s (n bytes left; no
- * overlong forms, no surrogates, at most U+10FFFF) with its code point in
- * *cp, or 0. (As lib/wire.c.)
- */
-static size_t
-utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t k, i;
-	uint32_t v;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		k = 2;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		k = 3;
-		v = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		k = 4;
-		v = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (n < k || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	*cp = v;
-	return k;
-}
-
-/*
- * Not text: C0 and C1 controls, DEL, line and paragraph separators,
- * bidirectional formatting and the BOM (they make a console or a report
- * read differently from the bytes).
- */
-static int
-printable(uint32_t cp)
-{
-	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
-		return 0;
-	if (cp == 0x200e || cp == 0x200f || cp == 0x2028 || cp == 0x2029 ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	    cp == 0xfeff)
-		return 0;
-	return 1;
-}
-
-/* NULL if s (n bytes) is printable UTF-8, else why not. */
-static const char *
-text_check(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, k;
-	uint32_t cp;
-
-	while (i < n) {
-		if ((k = utf8_next(u + i, n - i, &cp)) == 0)
-			return "is not valid UTF-8";
-		if (!printable(cp))
-			return "holds a control or formatting character";
-		i += k;
-	}
-	return NULL;
-}
-
-/*
- * Copies the printable UTF-8 of s (n bytes) into out (cap > 0 bytes),
- * each invalid byte or unprintable character as '?', cut on a character
- * boundary to fit, NUL-terminated.
- */
-static void
-text_sanitize(const char *s, size_t n, char *out, size_t cap)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, o = 0, k;
-	uint32_t cp;
-
-	while (i < n) {
-		k = utf8_next(u + i, n - i, &cp);
-		if (k == 0 || !printable(cp)) {
-			if (o + 1 >= cap)
-				break;
-			out[o++] = '?';
-			i += k == 0 ? 1 : k;
-			continue;
-		}
-		if (o + k >= cap)
-			break;
-		memcpy(out + o, s + i, k);
-		o += k;
-		i += k;
-	}
-	out[o] = '\0';
-}
-
-/* A name from the input for a diagnostic: printable ASCII, cut. */
-static const char *
-show(const char *s, char *buf, size_t cap)
-{
-	size_t i, n = strlen(s);
-
-	for (i = 0; i < n && i < POLICY_SHOW && i + 4 < cap; i++)
-		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (i < n && i + 4 <= cap) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
-}
-
 /* 1 if s is 1..cap-1 bytes of printable UTF-8 (NUL within cap). */
 static int
 text_ok(const char *s, size_t cap)
 {
 	size_t n = strnlen(s, cap);
 
-	return n > 0 && n < cap && text_check(s, n) == NULL;
+	return n > 0 && n < cap && sjson_text_check(s, n) == NULL;
 }
 
 /* ---- dates -------------------------------------------------------------- */
@@ -364,21 +233,6 @@ bad(struct wg_diag *d, const char *path, const char *fmt, ...)
 	    path[0] != '\0' ? path : "(top)", msg);
 }
 
-/* "path.key", or key at the top. Returns buf. */
-static const char *
-pkey(char *buf, size_t cap, const char *path, const char *key)
-{
-	int n;
-
-	if (path[0] == '\0')
-		n = snprintf(buf, cap, "%s", key);
-	else
-		n = snprintf(buf, cap, "%s.%s", path, key);
-	if (n < 0)
-		buf[0] = '\0';
-	return buf;
-}
-
 /* "path[i]". Returns buf. */
 static const char *
 pidx(char *buf, size_t cap, const char *path, size_t i)
@@ -388,421 +242,65 @@ pidx(char *buf, size_t cap, const char *path, size_t i)
 	return buf;
 }
 
-/* ---- parsing: size caps and json-c ------------------------------------- */
+/* ---- parsing: size caps, json-c, strict scan ---------------------------- */
 
+static const struct sjson_limits pj_limits = {
+	POLICY_MAX_BYTES, POLICY_MAX_CONTAINERS, POLICY_MAX_COMMAS,
+	POLICY_MAX_DEPTH, SJSON_INDEX_PATH | SJSON_DEPTH_PATH
+};
+
+/*
+ * Records a refusal of lib/sjson.c in d: WG_ERR_POLICY (WG_ERR_ALLOC as
+ * it is) with the path, "(top)" where there is none. Returns the code.
+ */
 static int
-json_ws(char c)
+pj_refusal(const struct sjson_err *e, struct wg_diag *d)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+	if (e->code == WG_ERR_ALLOC)
+		return wg_diag_set(d, e->code, "%s", e->msg);
+	switch (e->what) {
+	case SJSON_E_SIZE:
+		return bad(d, "", "bundle of %zu bytes, more than %u", e->n,
+		    POLICY_MAX_BYTES);
+	case SJSON_E_TRAILING:
+		return bad(d, "", "unexpected data after the JSON object at "
+		    "offset %zu", e->off);
+	case SJSON_E_TYPE:
+		return bad(d, "", "the bundle is not a JSON object");
+	default:
+		return bad(d, e->path, "%s", e->msg);
+	}
 }
 
 /*
- * Counts objects, arrays and commas outside strings without checking
- * the syntax (json-c does): a rough count that can only come out high.
+ * Parses exactly len bytes as one JSON object and nothing but space; a
+ * depth refusal names the path where the text went too deep.
  */
-static int
-prescan(const char *s, size_t len, struct wg_diag *d)
-{
-	size_t i, nc = 0, nv = 0;
-	char q = 0;
-
-	for (i = 0; i < len; i++) {
-		if (q != 0) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == q)
-				q = 0;
-		} else if (s[i] == '"' || s[i] == '\'') {
-			q = s[i];
-		} else if ((s[i] == '{' || s[i] == '[') &&
-		    ++nc > POLICY_MAX_CONTAINERS) {
-			return bad(d, "", "more than %d objects and arrays "
-			    "(offset %zu)", POLICY_MAX_CONTAINERS, i);
-		} else if (s[i] == ',' && ++nv > POLICY_MAX_COMMAS) {
-			return bad(d, "", "more than %d values (offset %zu)",
-			    POLICY_MAX_COMMAS + 1, i);
-		}
-	}
-	return 0;
-}
-
-static int pj_scan(const char *json, size_t len, struct wg_diag *d);
-
-/* Parses exactly len bytes as one JSON object and nothing but space. */
 static int
 pj_parse(const char *json, size_t len, json_object **out, struct wg_diag *d)
 {
-	struct json_tokener *tok = NULL;
-	json_object *o = NULL;
-	enum json_tokener_error e;
-	const char *nul;
-	size_t end, i;
-	int r;
+	struct sjson_err e;
 
-	if (len > POLICY_MAX_BYTES) {
-		r = bad(d, "", "bundle of %zu bytes, more than %u", len,
-		    POLICY_MAX_BYTES);
-		goto out;
-	}
-	if ((nul = memchr(json, '\0', len)) != NULL) {
-		r = bad(d, "", "NUL byte at offset %zu", (size_t)(nul - json));
-		goto out;
-	}
-	if ((r = prescan(json, len, d)) != 0)
-		goto out;
-	if ((tok = json_tokener_new_ex(POLICY_MAX_DEPTH)) == NULL) {
-		r = wg_diag_set(d, WG_ERR_ALLOC, "JSON tokener");
-		goto out;
-	}
-	json_tokener_set_flags(tok, PARSE_FLAGS);
-	o = json_tokener_parse_ex(tok, json, (int)len);
-	e = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (e == json_tokener_continue) {
-		r = bad(d, "", "JSON ends early (%zu bytes)", len);
-		goto out;
-	}
-	if (e == json_tokener_error_depth) {
-		/* the scan names the path where it went too deep */
-		if ((r = pj_scan(json, len, d)) == 0)
-			r = bad(d, "", "nested more than %d deep (offset %zu)",
-			    POLICY_MAX_DEPTH, end);
-		goto out;
-	}
-	if (e != json_tokener_success) {
-		r = bad(d, "", "malformed JSON: %s at offset %zu",
-		    json_tokener_error_desc(e), end);
-		goto out;
-	}
-	for (i = end; i < len; i++) {
-		if (!json_ws(json[i])) {
-			r = bad(d, "", "unexpected data after the JSON object "
-			    "at offset %zu", i);
-			goto out;
-		}
-	}
-	if (o == NULL || !json_object_is_type(o, json_type_object)) {
-		r = bad(d, "", "the bundle is not a JSON object");
-		goto out;
-	}
-	*out = o;
-	o = NULL;
-	r = 0;
-out:
-	json_object_put(o);
-	if (tok != NULL)
-		json_tokener_free(tok);
-	return r;
-}
-
-/* ---- parsing: strict scan of the raw text ------------------------------ */
-
-struct scan_frame {
-	int object;
-	int want_key;
-	size_t index;		/* arrays: the element being read */
-	unsigned nkeys;
-	char key[SCAN_KEYS][SCAN_KEYLEN];
-};
-
-struct scan {
-	const char *s;
-	size_t len;
-	unsigned depth;
-	struct scan_frame f[POLICY_MAX_DEPTH];
-};
-
-/* The path of the value being scanned ("models[2].releases[0].db"). */
-static const char *
-scan_path(const struct scan *sc, char *buf, size_t cap)
-{
-	size_t o = 0;
-	unsigned i;
-	int n;
-
-	buf[0] = '\0';
-	for (i = 0; i < sc->depth && o < cap; i++) {
-		const struct scan_frame *f = &sc->f[i];
-
-		if (f->object && f->nkeys > 0)
-			n = snprintf(buf + o, cap - o, "%s%s", o ? "." : "",
-			    f->key[f->nkeys - 1]);
-		else if (!f->object)
-			n = snprintf(buf + o, cap - o, "[%zu]", f->index);
-		else
-			n = 0;
-		if (n < 0)
-			break;
-		o += (size_t)n;
-	}
-	return buf;
-}
-
-static int
-hex4(const char *s, size_t len, size_t i, unsigned *out)
-{
-	unsigned v = 0, k;
-	char c;
-
-	if (i + 4 > len)
-		return -1;
-	for (k = 0; k < 4; k++) {
-		c = s[i + k];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
+	if (sjson_parse(json, len, &pj_limits, json_type_object, out,
+	    &e) != 0)
+		return pj_refusal(&e, d);
 	return 0;
 }
 
 /*
- * Scans the string at s[*i] == '"'. For a name (name != NULL), decodes
- * it into name[SCAN_KEYLEN] with non-ASCII as '?'; *odd is set for a name
- * that no field of the format can be. NULL, or why the string is refused.
- */
-static const char *
-scan_string(struct scan *sc, size_t *i, char *name, int *odd)
-{
-	const char *s = sc->s;
-	size_t j = *i + 1, o = 0, k;
-	uint32_t cp;
-	unsigned u, lo;
-	unsigned char c;
-	int ch;
-
-	for (;;) {
-		if (j >= sc->len)
-			return "unterminated string";
-		c = (unsigned char)s[j];
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return "raw control character in a string";
-		if (c >= 0x80) {
-			/* json-c's check lets overlong forms and surrogates by */
-			if ((k = utf8_next((const unsigned char *)s + j,
-			    sc->len - j, &cp)) == 0)
-				return "invalid UTF-8 in a string";
-			ch = 0x80;
-			j += k;
-		} else if (c != '\\') {
-			ch = c;
-			j++;
-		} else {
-			if (j + 1 >= sc->len)
-				return "unterminated escape";
-			switch (s[j + 1]) {
-			case '"':	ch = '"'; break;
-			case '\\':	ch = '\\'; break;
-			case '/':	ch = '/'; break;
-			case 'b':	ch = '\b'; break;
-			case 'f':	ch = '\f'; break;
-			case 'n':	ch = '\n'; break;
-			case 'r':	ch = '\r'; break;
-			case 't':	ch = '\t'; break;
-			case 'u':	ch = -1; break;
-			default:
-				return "bad escape in a string";
-			}
-			j += 2;
-			if (ch == -1) {
-				if (hex4(s, sc->len, j, &u) != 0)
-					return "bad \\u escape in a string";
-				j += 4;
-				if (u == 0)
-					return "escaped NUL character";
-				if (u >= 0xdc00 && u <= 0xdfff)
-					return "unpaired surrogate escape";
-				if (u >= 0xd800 && u <= 0xdbff) {
-					if (j + 6 > sc->len || s[j] != '\\' ||
-					    s[j + 1] != 'u' ||
-					    hex4(s, sc->len, j + 2, &lo) != 0 ||
-					    lo < 0xdc00 || lo > 0xdfff)
-						return "unpaired surrogate escape";
-					j += 6;
-					u = 0x80;
-				}
-				ch = (int)u;
-			}
-		}
-		if (name != NULL) {
-			if (ch >= 0x80 || ch < 0x20 || o + 1 >= SCAN_KEYLEN) {
-				*odd = 1;
-				if (o + 1 < SCAN_KEYLEN)
-					name[o++] = '?';
-			} else {
-				name[o++] = (char)ch;
-			}
-		}
-	}
-	if (name != NULL)
-		name[o] = '\0';
-	*i = j + 1;
-	return NULL;
-}
-
-/* Length of a strict RFC 8259 number at s[i], or 0. */
-static size_t
-scan_number(const char *s, size_t len, size_t i)
-{
-	size_t j = i, k;
-
-	if (j < len && s[j] == '0') {
-		j++;
-	} else if (j < len && s[j] >= '1' && s[j] <= '9') {
-		while (j < len && s[j] >= '0' && s[j] <= '9')
-			j++;
-	} else {
-		return 0;
-	}
-	if (j < len && s[j] == '.') {
-		k = ++j;
-		while (j < len && s[j] >= '0' && s[j] <= '9')
-			j++;
-		if (j == k)
-			return 0;
-	}
-	if (j < len && (s[j] == 'e' || s[j] == 'E')) {
-		j++;
-		if (j < len && (s[j] == '+' || s[j] == '-'))
-			j++;
-		k = j;
-		while (j < len && s[j] >= '0' && s[j] <= '9')
-			j++;
-		if (j == k)
-			return 0;
-	}
-	return j - i;
-}
-
-/*
- * The second look at text json-c accepted: every object's names are
- * distinct (json-c keeps the last), names are field names of the format,
- * no string holds an escaped NUL, a raw control character or an unpaired
- * surrogate, numbers are strict and never negative (no field takes one;
- * this catches "-0", which json-c reads as 0).
+ * The second look at the text json-c accepted (sjson_scan()), before the
+ * walker: names the walker would not know because json-c hid or kept
+ * only one of them are refused here with their path.
  */
 static int
 pj_scan(const char *json, size_t len, struct wg_diag *d)
 {
-	struct scan *sc;
-	struct scan_frame *f;
-	char name[SCAN_KEYLEN], path[POLICY_PATH_LEN];
-	const char *why;
-	size_t i = 0, n;
-	unsigned k;
-	int r = WG_ERR_INTERNAL, odd;
+	struct sjson_err e;
 
-	if ((sc = calloc(1, sizeof(*sc))) == NULL)
-		return wg_diag_set(d, WG_ERR_ALLOC, "JSON scan");
-	sc->s = json;
-	sc->len = len;
-	while (i < len) {
-		char c = json[i];
-		f = sc->depth > 0 ? &sc->f[sc->depth - 1] : NULL;
-
-		if (json_ws(c) || c == ':') {
-			i++;
-		} else if (c == ',') {
-			if (f != NULL && f->object)
-				f->want_key = 1;
-			else if (f != NULL)
-				f->index++;
-			i++;
-		} else if (c == '{' || c == '[') {
-			if (sc->depth >= POLICY_MAX_DEPTH) {
-				r = bad(d, scan_path(sc, path, sizeof(path)),
-				    "nested more than %d deep",
-				    POLICY_MAX_DEPTH);
-				goto out;
-			}
-			f = &sc->f[sc->depth++];
-			f->object = c == '{';
-			f->want_key = f->object;
-			f->nkeys = 0;
-			f->index = 0;
-			i++;
-		} else if (c == '}' || c == ']') {
-			if (sc->depth == 0) {
-				r = bad(d, "", "unbalanced '%c' at offset %zu",
-				    c, i);
-				goto out;
-			}
-			sc->depth--;
-			i++;
-		} else if (c == '"') {
-			int is_key = f != NULL && f->object && f->want_key;
-
-			odd = 0;
-			why = scan_string(sc, &i, is_key ? name : NULL, &odd);
-			if (why != NULL) {
-				r = bad(d, scan_path(sc, path, sizeof(path)),
-				    "%s%s", is_key ? "a field name: " : "",
-				    why);
-				goto out;
-			}
-			if (!is_key)
-				continue;
-			if (f->nkeys >= SCAN_KEYS) {
-				r = bad(d, scan_path(sc, path, sizeof(path)),
-				    "an object with more than %d fields",
-				    SCAN_KEYS);
-				goto out;
-			}
-			for (k = 0; k < f->nkeys; k++)
-				if (strcmp(f->key[k], name) == 0)
-					break;
-			memcpy(f->key[f->nkeys++], name, SCAN_KEYLEN);
-			f->want_key = 0;
-			if (odd) {
-				r = bad(d, scan_path(sc, path, sizeof(path)),
-				    "unknown field");
-				goto out;
-			}
-			if (k < f->nkeys - 1) {
-				r = bad(d, scan_path(sc, path, sizeof(path)),
-				    "field appears twice");
-				goto out;
-			}
-		} else if (c == '-') {
-			r = bad(d, scan_path(sc, path, sizeof(path)),
-			    "negative number");
-			goto out;
-		} else if (c >= '0' && c <= '9') {
-			if ((n = scan_number(json, len, i)) == 0) {
-				r = bad(d, scan_path(sc, path, sizeof(path)),
-				    "not a strict JSON number");
-				goto out;
-			}
-			i += n;
-		} else if (len - i >= 4 && (memcmp(json + i, "true", 4) == 0 ||
-		    memcmp(json + i, "null", 4) == 0)) {
-			i += 4;
-		} else if (len - i >= 5 && memcmp(json + i, "false", 5) == 0) {
-			i += 5;
-		} else {
-			r = bad(d, scan_path(sc, path, sizeof(path)),
-			    "not strict JSON at offset %zu", i);
-			goto out;
-		}
-	}
-	if (sc->depth != 0) {
-		r = bad(d, "", "unbalanced JSON");
-		goto out;
-	}
-	r = 0;
-out:
-	free(sc);
-	return r;
+	if (sjson_scan(json, len, &pj_limits, &e) != 0)
+		return pj_refusal(&e, d);
+	return 0;
 }
-
 /* ---- parsing: the walker ------------------------------------------------ */
 
 static const char *
@@ -817,7 +315,7 @@ keys_known(json_object *o, const char *path, const char *const *known,
     size_t n, struct wg_diag *d)
 {
 	struct json_object_iterator it, end;
-	char sub[POLICY_PATH_LEN], shown[POLICY_SHOW + 8];
+	char sub[POLICY_PATH_LEN], shown[SJSON_SHOW + 8];
 	const char *name;
 	size_t i;
 
@@ -829,8 +327,9 @@ keys_known(json_object *o, const char *path, const char *const *known,
 			if (strcmp(name, known[i]) == 0)
 				break;
 		if (i == n)
-			return bad(d, pkey(sub, sizeof(sub), path,
-			    show(name, shown, sizeof(shown))), "unknown field");
+			return bad(d, sjson_join(sub, sizeof(sub), path,
+			    sjson_show(name, shown, sizeof(shown))),
+			    "unknown field");
 	}
 	return 0;
 }
@@ -846,14 +345,14 @@ member(json_object *o, const char *path, const char *name, int required,
 	if (!json_object_object_get_ex(o, name, v)) {
 		*v = NULL;
 		if (required)
-			return bad(d, pkey(sub, sizeof(sub), path, name),
+			return bad(d, sjson_join(sub, sizeof(sub), path, name),
 			    "missing");
 		return 0;
 	}
 	/* json-c gives NULL for null: never "absent" */
 	if (*v == NULL)
-		return bad(d, pkey(sub, sizeof(sub), path, name), "null is "
-		    "not a value (omit the field)");
+		return bad(d, sjson_join(sub, sizeof(sub), path, name),
+		    "null is not a value (omit the field)");
 	return 0;
 }
 
@@ -924,7 +423,7 @@ get_text(json_object *v, const char *path, char *out, size_t cap,
 		return r;
 	if (len == 0 || len >= cap)
 		return bad(d, path, "%zu bytes, not 1..%zu", len, cap - 1);
-	if ((why = text_check(s, len)) != NULL)
+	if ((why = sjson_text_check(s, len)) != NULL)
 		return bad(d, path, "%s", why);
 	memcpy(out, s, len);
 	out[len] = '\0';
@@ -994,30 +493,31 @@ dec_digest(json_object *e, const char *path, const struct listdef *ld,
 		if ((b = alg_by_name(bank_names[i])) == NULL)
 			return wg_diag_set(d, WG_ERR_INTERNAL, "%s", path);
 		if (a != NULL)
-			return bad(d, pkey(sub, sizeof(sub), path, b->name),
+			return bad(d, sjson_join(sub, sizeof(sub), path,
+			    b->name),
 			    "a second digest in one entry (%s given): one "
 			    "bank per entry", a->name);
 		a = b;
-		if ((r = get_hex(v, pkey(sub, sizeof(sub), path, a->name), a,
-		    out->digest, d)) != 0)
+		if ((r = get_hex(v, sjson_join(sub, sizeof(sub), path,
+		    a->name), a, out->digest, d)) != 0)
 			return r;
 	}
 	if (a == NULL)
 		return bad(d, path, "no digest: give one of sha1, sha256, "
 		    "sha384, sha512, sm3_256");
 	if (ld->sha256_only && a->id != TPM2_ALG_SHA256)
-		return bad(d, pkey(sub, sizeof(sub), path, a->name),
+		return bad(d, sjson_join(sub, sizeof(sub), path, a->name),
 		    "%s lists SHA-256 digests of variable data only", ld->name);
 	out->alg = a->id;
 	if ((r = member(e, path, "path", 0, &pv, d)) != 0 ||
 	    (r = member(e, path, "note", 0, &nv, d)) != 0)
 		return r;
 	if (pv != NULL && nv != NULL)
-		return bad(d, pkey(sub, sizeof(sub), path, "note"),
+		return bad(d, sjson_join(sub, sizeof(sub), path, "note"),
 		    "both path and note given: one note per entry");
 	if (pv != NULL || nv != NULL)
-		return get_text(pv != NULL ? pv : nv, pkey(sub, sizeof(sub),
-		    path, pv != NULL ? "path" : "note"), out->note,
+		return get_text(pv != NULL ? pv : nv, sjson_join(sub,
+		    sizeof(sub), path, pv != NULL ? "path" : "note"), out->note,
 		    sizeof(out->note), d);
 	return 0;
 }
@@ -1088,7 +588,7 @@ dec_pcrs(json_object *v, const char *path, struct pcr_set *out,
 	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
 		bank = json_object_iter_peek_name(&it);
 		bv = json_object_iter_peek_value(&it);
-		pkey(bpath, sizeof(bpath), path, bank);
+		sjson_join(bpath, sizeof(bpath), path, bank);
 		if ((a = alg_by_name(bank)) == NULL)
 			return wg_diag_set(d, WG_ERR_INTERNAL, "%s", bpath);
 		if ((r = want_type(bv, json_type_object, bpath, d)) != 0 ||
@@ -1106,8 +606,8 @@ dec_pcrs(json_object *v, const char *path, struct pcr_set *out,
 
 			if (!json_object_object_get_ex(bv, pcr_keys[i], &pv))
 				continue;
-			if ((r = get_hex(pv, pkey(ppath, sizeof(ppath), bpath,
-			    pcr_keys[i]), a, b->value[i], d)) != 0)
+			if ((r = get_hex(pv, sjson_join(ppath, sizeof(ppath),
+			    bpath, pcr_keys[i]), a, b->value[i], d)) != 0)
 				return r;
 			b->present |= 1u << i;
 		}
@@ -1132,13 +632,13 @@ dec_release(json_object *o, const char *path, struct policy_release *rel,
 	    d)) != 0)
 		return r;
 	if ((r = member(o, path, "release", 1, &v, d)) != 0 ||
-	    (r = get_text(v, pkey(sub, sizeof(sub), path, "release"),
+	    (r = get_text(v, sjson_join(sub, sizeof(sub), path, "release"),
 	    rel->release, sizeof(rel->release), d)) != 0)
 		return r;
 
 	if ((r = member(o, path, "status", 1, &v, d)) != 0 ||
-	    (r = get_str(v, pkey(sub, sizeof(sub), path, "status"), &s, &len,
-	    d)) != 0)
+	    (r = get_str(v, sjson_join(sub, sizeof(sub), path, "status"), &s,
+	    &len, d)) != 0)
 		return r;
 	for (i = 0; i < NELEM(status_names); i++)
 		if (strlen(status_names[i]) == len &&
@@ -1151,7 +651,7 @@ dec_release(json_object *o, const char *path, struct policy_release *rel,
 
 	if ((r = member(o, path, "until", 0, &v, d)) != 0)
 		return r;
-	pkey(sub, sizeof(sub), path, "until");
+	sjson_join(sub, sizeof(sub), path, "until");
 	if (rel->status == POLICY_DEPRECATED && v == NULL)
 		return bad(d, sub, "required with status \"deprecated\"");
 	if (rel->status != POLICY_DEPRECATED && v != NULL)
@@ -1167,7 +667,7 @@ dec_release(json_object *o, const char *path, struct policy_release *rel,
 
 	if ((r = member(o, path, "advisory", 0, &v, d)) != 0)
 		return r;
-	pkey(sub, sizeof(sub), path, "advisory");
+	sjson_join(sub, sizeof(sub), path, "advisory");
 	if (rel->status == POLICY_REVOKED && v == NULL)
 		return bad(d, sub, "required with status \"revoked\"");
 	if (rel->status != POLICY_REVOKED && v != NULL)
@@ -1177,21 +677,22 @@ dec_release(json_object *o, const char *path, struct policy_release *rel,
 		return r;
 
 	if ((r = member(o, path, "scrtm_version", 0, &v, d)) != 0 ||
-	    (v != NULL && (r = dec_scrtm(v, pkey(sub, sizeof(sub), path,
+	    (v != NULL && (r = dec_scrtm(v, sjson_join(sub, sizeof(sub), path,
 	    "scrtm_version"), rel, d)) != 0))
 		return r;
 	for (i = 0; i < NELEM(lists); i++) {
 		if ((r = member(o, path, lists[i].name, 0, &v, d)) != 0)
 			return r;
-		if (v != NULL && (r = dec_digests(v, pkey(sub, sizeof(sub),
-		    path, lists[i].name), &lists[i], (struct policy_digests *)
-		    (void *)((char *)rel + lists[i].off), d)) != 0)
+		if (v != NULL && (r = dec_digests(v, sjson_join(sub,
+		    sizeof(sub), path, lists[i].name), &lists[i],
+		    (struct policy_digests *)(void *)((char *)rel +
+		    lists[i].off), d)) != 0)
 			return r;
 	}
 	if ((r = member(o, path, "secure_boot", 0, &v, d)) != 0)
 		return r;
 	if (v != NULL) {
-		pkey(sub, sizeof(sub), path, "secure_boot");
+		sjson_join(sub, sizeof(sub), path, "secure_boot");
 		if ((r = want_type(v, json_type_boolean, sub, d)) != 0)
 			return r;
 		rel->secure_boot = json_object_get_boolean(v) ? 1 : -1;
@@ -1199,7 +700,7 @@ dec_release(json_object *o, const char *path, struct policy_release *rel,
 	if ((r = member(o, path, "pcrs", 0, &v, d)) != 0)
 		return r;
 	if (v != NULL) {
-		if ((r = dec_pcrs(v, pkey(sub, sizeof(sub), path, "pcrs"),
+		if ((r = dec_pcrs(v, sjson_join(sub, sizeof(sub), path, "pcrs"),
 		    &rel->pcrs, d)) != 0)
 			return r;
 		rel->has_pcrs = 1;
@@ -1220,15 +721,15 @@ dec_model(json_object *o, const char *path, struct policy *p,
 	    (r = keys_known(o, path, model_keys, NELEM(model_keys), d)) != 0)
 		return r;
 	if ((r = member(o, path, "model", 1, &v, d)) != 0 ||
-	    (r = get_text(v, pkey(sub, sizeof(sub), path, "model"), m->model,
-	    sizeof(m->model), d)) != 0)
+	    (r = get_text(v, sjson_join(sub, sizeof(sub), path, "model"),
+	    m->model, sizeof(m->model), d)) != 0)
 		return r;
 	for (k = 0; k < p->nmodels; k++)
 		if (strcmp(p->models[k].model, m->model) == 0)
 			return bad(d, sub, "model also listed in models[%zu]",
 			    k);
 	if ((r = member(o, path, "releases", 1, &v, d)) != 0 ||
-	    (r = get_array(v, pkey(sub, sizeof(sub), path, "releases"), 1,
+	    (r = get_array(v, sjson_join(sub, sizeof(sub), path, "releases"), 1,
 	    POLICY_MAX_RELEASES, &n, d)) != 0)
 		return r;
 	if (*total + n > POLICY_MAX_RELEASES_ALL)
@@ -1246,7 +747,7 @@ dec_model(json_object *o, const char *path, struct policy *p,
 			return r;
 		for (k = 0; k < i; k++)
 			if (strcmp(m->rel[k].release, m->rel[i].release) == 0)
-				return bad(d, pkey(rp, sizeof(rp), rpath,
+				return bad(d, sjson_join(rp, sizeof(rp), rpath,
 				    "release"), "release also listed in "
 				    "releases[%zu]", k);
 	}
@@ -1914,7 +1415,8 @@ learn_add(struct learn_list *ll, uint16_t alg, const uint8_t *digest,
 	nv->alg = alg;
 	memcpy(nv->digest, digest, size);
 	if (note != NULL)
-		text_sanitize(note, strlen(note), nv->note, sizeof(nv->note));
+		sjson_text_sanitize(note, strlen(note), nv->note,
+		    sizeof(nv->note));
 	l->n++;
 	return 0;
 }
@@ -1930,14 +1432,14 @@ path_note(const char *dp, char *out, size_t cap)
 	char tmp[POLICY_TEXT_LEN];
 
 	if (n < cap) {
-		text_sanitize(dp, n, out, cap);
+		sjson_text_sanitize(dp, n, out, cap);
 		return;
 	}
 	skip = n - (cap - 4);
 	/* start on a character boundary */
 	while (skip < n && ((unsigned char)dp[skip] & 0xc0) == 0x80)
 		skip++;
-	text_sanitize(dp + skip, n - skip, tmp, sizeof(tmp) - 3);
+	sjson_text_sanitize(dp + skip, n - skip, tmp, sizeof(tmp) - 3);
 	if (snprintf(out, cap, "...%s", tmp) < 0)
 		out[0] = '\0';
 }
@@ -1977,8 +1479,8 @@ learn_scrtm(const struct evlog_event *ev, struct policy_release *rel,
 		return 0;
 	n = strnlen(data.u.text, sizeof(data.u.text));
 	/* only what a policy can hold exactly; else the rule stays off */
-	if (n == 0 || n >= POLICY_TEXT_LEN || text_check(data.u.text, n) !=
-	    NULL)
+	if (n == 0 || n >= POLICY_TEXT_LEN ||
+	    sjson_text_check(data.u.text, n) != NULL)
 		return 0;
 	for (i = 0; i < rel->n_scrtm; i++)
 		if (strcmp(rel->scrtm[i], data.u.text) == 0)

@@ -88,7 +88,9 @@
 	X(POLICY_DATA,     -103, "POLICY_DATA",       "event data does not match its digest") \
 	X(POLICY_REVOKED,  -104, "POLICY_REVOKED",    "firmware release revoked") \
 	X(POLICY_EXPIRED,  -105, "POLICY_EXPIRED",    "deprecated firmware release past its date") \
-	X(POLICY_DEPRECATED,-106,"POLICY_DEPRECATED", "firmware release deprecated: plan the update")
+	X(POLICY_DEPRECATED,-106,"POLICY_DEPRECATED", "firmware release deprecated: plan the update") \
+	\
+	X(RADIUS_AUTH,     -110, "RADIUS_AUTH",       "RADIUS authenticator does not verify: wrong shared secret or altered packet")
 
 enum wg_err {
 	WG_OK = 0,

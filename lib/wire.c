@@ -27,6 +27,7 @@
 #include "alg.h"
 #include "hex.h"
 #include "pcr.h"
+#include "sjson.h"
 #include "state.h"
 #include "wire.h"
 
@@ -45,9 +46,7 @@
 #define WIRE_MAX_COMMAS		512	/* members and elements, less one */
 
 #define WIRE_PATH_LEN		96	/* a field's name in a diagnostic */
-#define WIRE_NAME_SHOW		40	/* bytes of a foreign name we print */
 
-#define WIRE_PARSE_FLAGS	(JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8)
 #define WIRE_PRINT_FLAGS	(JSON_C_TO_STRING_PLAIN | \
 				 JSON_C_TO_STRING_NOSLASHESCAPE)
 #define WIRE_ADD_FLAGS		(JSON_C_OBJECT_ADD_KEY_IS_NEW | \
@@ -246,40 +245,6 @@ cat(const void *base, size_t off)
 	return (const uint8_t *)base + off;
 }
 
-/*
- * Copies at most WIRE_NAME_SHOW bytes of a name from the input into buf
- * for a diagnostic, anything but printable ASCII as '?'. Returns buf.
- */
-static const char *
-show(const char *s, char *buf, size_t cap)
-{
-	size_t i, n = strlen(s);
-
-	for (i = 0; i < n && i < WIRE_NAME_SHOW && i + 4 < cap; i++)
-		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (i < n && i + 4 <= cap) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
-}
-
-/* "prefix.name", or name at the top level (cut to fit). Returns buf. */
-static const char *
-join(char *buf, size_t cap, const char *prefix, const char *name)
-{
-	int n;
-
-	if (prefix[0] == '\0')
-		n = snprintf(buf, cap, "%s", name);
-	else
-		n = snprintf(buf, cap, "%s.%s", prefix, name);
-	if (n < 0)
-		buf[0] = '\0';
-	return buf;
-}
-
 static int
 anyhex(char c)
 {
@@ -309,118 +274,6 @@ mac_parse(const char *s, size_t n, char out[WIRE_MAC_LEN])
 	}
 	out[n] = '\0';
 	return 0;
-}
-
-/*
- * Length of the well-formed UTF-8 sequence at s (n bytes left; no
- * overlong forms, no surrogates, at most U+10FFFF) with its code point in
- * *cp, or 0.
- */
-static size_t
-utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t k, i;
-	uint32_t v;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		k = 2;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		k = 3;
-		v = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		k = 4;
-		v = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (n < k || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	*cp = v;
-	return k;
-}
-
-/*
- * Not shown as text: C0 and C1 controls, DEL, line and paragraph
- * separators, bidirectional formatting (which can make a log line or a
- * console read differently from its bytes) and the BOM.
- */
-static int
-printable(uint32_t cp)
-{
-	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
-		return 0;
-	if (cp == 0x200e || cp == 0x200f || cp == 0x2028 || cp == 0x2029 ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	    cp == 0xfeff)
-		return 0;
-	return 1;
-}
-
-/* NULL if s (n bytes) is printable UTF-8, else why not. */
-static const char *
-text_check(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, k;
-	uint32_t cp;
-
-	while (i < n) {
-		if ((k = utf8_next(u + i, n - i, &cp)) == 0)
-			return "is not valid UTF-8";
-		if (!printable(cp))
-			return "holds a control or formatting character";
-		i += k;
-	}
-	return NULL;
-}
-
-/*
- * Copies the printable UTF-8 of s (n bytes) into out (cap bytes, cap > 0),
- * each invalid byte or unprintable character as '?', cut on a character
- * boundary to fit, NUL-terminated.
- */
-static void
-text_sanitize(const char *s, size_t n, char *out, size_t cap)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, o = 0, k;
-	uint32_t cp;
-
-	while (i < n) {
-		k = utf8_next(u + i, n - i, &cp);
-		if (k == 0 || !printable(cp)) {
-			if (o + 1 >= cap)
-				break;
-			out[o++] = '?';
-			i += k == 0 ? 1 : k;
-			continue;
-		}
-		if (o + k >= cap)
-			break;
-		memcpy(out + o, s + i, k);
-		o += k;
-		i += k;
-	}
-	out[o] = '\0';
 }
 
 static int
@@ -548,41 +401,55 @@ blob_free(struct wire_blob *b)
 
 /* ---- parsing ------------------------------------------------------------ */
 
-static int
-json_ws(char c)
+/* The limits of a message body of at most cap bytes. */
+static struct sjson_limits
+wire_limits(size_t cap)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+	struct sjson_limits lim = {
+		cap, WIRE_MAX_CONTAINERS, WIRE_MAX_COMMAS, WIRE_MAX_DEPTH, 0
+	};
+
+	return lim;
 }
 
 /*
- * Counts objects, arrays and commas outside strings, without checking
- * the syntax (json-c does): a rough count that can only come out high.
+ * Records a refusal of lib/sjson.c in d in the protocol's words: the
+ * error code as sjson gives it, the path before the message where there
+ * is one. Returns the code.
  */
 static int
-wire_prescan(const char *s, size_t len, struct wg_diag *d)
+wire_refusal(const struct sjson_err *e, const struct sjson_limits *lim,
+    struct wg_diag *d)
 {
-	size_t i, nc = 0, nv = 0;
-	char q = 0;	/* the quote of the string we are in */
+	char shown[SJSON_SHOW + 8];
 
-	for (i = 0; i < len; i++) {
-		if (q != 0) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == q)
-				q = 0;
-		} else if (s[i] == '"' || s[i] == '\'') {
-			q = s[i];
-		} else if ((s[i] == '{' || s[i] == '[') &&
-		    ++nc > WIRE_MAX_CONTAINERS) {
-			return wg_diag_set(d, WG_ERR_TOO_LARGE, "more than %d "
-			    "objects and arrays (offset %zu)", WIRE_MAX_CONTAINERS,
-			    i);
-		} else if (s[i] == ',' && ++nv > WIRE_MAX_COMMAS) {
-			return wg_diag_set(d, WG_ERR_TOO_LARGE, "more than %d "
-			    "values (offset %zu)", WIRE_MAX_COMMAS + 1, i);
-		}
+	switch (e->what) {
+	case SJSON_E_SIZE:
+		return wg_diag_set(d, e->code, "body of %zu bytes, more than "
+		    "%zu", e->n, lim->max_bytes);
+	case SJSON_E_DEEP:
+	case SJSON_E_MALFORMED:
+		return wg_diag_set(d, e->code, "%s at offset %zu", e->why,
+		    e->off);
+	case SJSON_E_NESTING:
+		return wg_diag_set(d, e->code, "nesting too deep at offset %zu",
+		    e->off);
+	case SJSON_E_NAME:
+		return wg_diag_set(d, e->code, "a field name after %s: %s",
+		    e->path, e->why);
+	case SJSON_E_KEYS:
+		return wg_diag_set(d, e->code, "an object with more than %d "
+		    "fields (\"%s\")", SJSON_KEYS, sjson_show(e->name, shown,
+		    sizeof(shown)));
+	case SJSON_E_ODD_NAME:
+		return wg_diag_set(d, e->code, "%s: a field name that is not a "
+		    "protocol name", e->path);
+	default:
+		if (e->path[0] != '\0')
+			return wg_diag_set(d, e->code, "%s: %s", e->path,
+			    e->msg);
+		return wg_diag_set(d, e->code, "%s", e->msg);
 	}
-	return 0;
 }
 
 /*
@@ -593,389 +460,28 @@ static int
 wire_parse(const char *json, size_t len, size_t cap, json_type want,
     json_object **out, struct wg_diag *d)
 {
-	struct json_tokener *tok = NULL;
-	json_object *o = NULL;
-	enum json_tokener_error e;
-	const char *nul;
-	size_t end, i;
-	int r;
+	struct sjson_limits lim = wire_limits(cap);
+	struct sjson_err e;
 
-	if (len > cap) {
-		r = wg_diag_set(d, WG_ERR_TOO_LARGE, "body of %zu bytes, more "
-		    "than %zu", len, cap);
-		goto out;
-	}
-	if ((nul = memchr(json, '\0', len)) != NULL) {
-		r = wg_diag_set(d, WG_ERR_JSON, "NUL byte at offset %zu",
-		    (size_t)(nul - json));
-		goto out;
-	}
-	if ((r = wire_prescan(json, len, d)) != 0)
-		goto out;
-	if ((tok = json_tokener_new_ex(WIRE_MAX_DEPTH)) == NULL) {
-		r = wg_diag_set(d, WG_ERR_ALLOC, "JSON tokener");
-		goto out;
-	}
-	json_tokener_set_flags(tok, WIRE_PARSE_FLAGS);
-	o = json_tokener_parse_ex(tok, json, (int)len);
-	e = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (e == json_tokener_continue) {
-		r = wg_diag_set(d, WG_ERR_JSON, "JSON ends early (%zu bytes)",
-		    len);
-		goto out;
-	}
-	if (e != json_tokener_success) {
-		r = wg_diag_set(d, WG_ERR_JSON, "%s at offset %zu",
-		    json_tokener_error_desc(e), end);
-		goto out;
-	}
-	for (i = end; i < len; i++) {
-		if (!json_ws(json[i])) {
-			r = wg_diag_set(d, WG_ERR_JSON, "unexpected data after "
-			    "the JSON value at offset %zu", i);
-			goto out;
-		}
-	}
-	if (o == NULL || !json_object_is_type(o, want)) {
-		r = wg_diag_set(d, WG_ERR_JSON, "the JSON text is not %s",
-		    want == json_type_array ? "an array" : "an object");
-		goto out;
-	}
-	*out = o;
-	o = NULL;
-	r = 0;
-out:
-	json_object_put(o);
-	if (tok != NULL)
-		json_tokener_free(tok);
-	return r;
-}
-
-/* ---- strict scan of the raw text ---------------------------------------- */
-
-#define SCAN_KEYS	32	/* names tracked per object; a bank has 24 */
-#define SCAN_KEYLEN	24	/* the longest protocol name has 16 bytes */
-
-struct scan_frame {
-	int object;
-	int want_key;
-	unsigned nkeys;
-	char key[SCAN_KEYS][SCAN_KEYLEN];
-};
-
-struct scan {
-	const char *s;
-	size_t len;
-	unsigned depth;
-	struct scan_frame f[WIRE_MAX_DEPTH];
-};
-
-/* The dotted name of the value being scanned, for a diagnostic. */
-static const char *
-scan_path(const struct scan *sc, char *buf, size_t cap)
-{
-	char shown[SCAN_KEYLEN + 8];
-	size_t o = 0;
-	unsigned i;
-	int n;
-
-	buf[0] = '\0';
-	for (i = 0; i < sc->depth && o < cap; i++) {
-		const struct scan_frame *f = &sc->f[i];
-
-		if (f->object && f->nkeys > 0)
-			n = snprintf(buf + o, cap - o, "%s%s", o ? "." : "",
-			    show(f->key[f->nkeys - 1], shown, sizeof(shown)));
-		else if (!f->object)
-			n = snprintf(buf + o, cap - o, "[]");
-		else
-			n = 0;
-		if (n < 0)
-			break;
-		o += (size_t)n;
-	}
-	if (buf[0] == '\0')
-		(void)snprintf(buf, cap, "(top)");
-	return buf;
-}
-
-static int
-hex4(const char *s, size_t len, size_t i, unsigned *out)
-{
-	unsigned v = 0, k;
-	char c;
-
-	if (i + 4 > len)
-		return -1;
-	for (k = 0; k < 4; k++) {
-		c = s[i + k];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
+	if (sjson_parse(json, len, &lim, want, out, &e) != 0)
+		return wire_refusal(&e, &lim, d);
 	return 0;
 }
 
 /*
- * Scans the string at s[*i] == '"'. For a name (name != NULL), decodes it
- * into name[SCAN_KEYLEN]; *odd is set for a name no protocol name can be
- * (non-ASCII or too long). Returns NULL or why the string is refused;
- * *value_err says whether that is about the value (else about JSON).
- */
-static const char *
-scan_string(struct scan *sc, size_t *i, char *name, int *odd, int *value_err)
-{
-	const char *s = sc->s;
-	size_t j = *i + 1, o = 0, k;
-	uint32_t cp;
-	unsigned u, lo;
-	unsigned char c;
-	int ch;
-
-	*value_err = 0;
-	for (;;) {
-		if (j >= sc->len)
-			return "unterminated string";
-		c = (unsigned char)s[j];
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return "raw control character in a string";
-		if (c >= 0x80) {
-			/* json-c's check lets overlong forms and surrogates by */
-			if ((k = utf8_next((const unsigned char *)s + j,
-			    sc->len - j, &cp)) == 0)
-				return "invalid UTF-8 in a string";
-			ch = 0x80;
-			j += k;
-		} else if (c != '\\') {
-			ch = c;
-			j++;
-		} else {
-			if (j + 1 >= sc->len)
-				return "unterminated escape";
-			switch (s[j + 1]) {
-			case '"':	ch = '"'; break;
-			case '\\':	ch = '\\'; break;
-			case '/':	ch = '/'; break;
-			case 'b':	ch = '\b'; break;
-			case 'f':	ch = '\f'; break;
-			case 'n':	ch = '\n'; break;
-			case 'r':	ch = '\r'; break;
-			case 't':	ch = '\t'; break;
-			case 'u':	ch = -1; break;
-			default:
-				return "bad escape in a string";
-			}
-			j += 2;
-			if (ch == -1) {
-				if (hex4(s, sc->len, j, &u) != 0)
-					return "bad \\u escape in a string";
-				j += 4;
-				*value_err = 1;
-				if (u == 0)
-					return "escaped NUL character";
-				if (u >= 0xdc00 && u <= 0xdfff)
-					return "unpaired surrogate escape";
-				if (u >= 0xd800 && u <= 0xdbff) {
-					if (j + 6 > sc->len || s[j] != '\\' ||
-					    s[j + 1] != 'u' ||
-					    hex4(s, sc->len, j + 2, &lo) != 0 ||
-					    lo < 0xdc00 || lo > 0xdfff)
-						return "unpaired surrogate escape";
-					j += 6;
-					u = 0x80;	/* non-ASCII */
-				}
-				*value_err = 0;
-				ch = (int)u;
-			}
-		}
-		if (name != NULL) {
-			if (ch >= 0x80 || o + 1 >= SCAN_KEYLEN)
-				*odd = 1;
-			else
-				name[o++] = (char)ch;
-		}
-	}
-	if (name != NULL)
-		name[o] = '\0';
-	*i = j + 1;
-	return NULL;
-}
-
-/* Length of a strict RFC 8259 number at s[i], or 0. */
-static size_t
-scan_number(const char *s, size_t len, size_t i)
-{
-	size_t j = i, k;
-
-	if (j < len && s[j] == '-')
-		j++;
-	if (j < len && s[j] == '0') {
-		j++;
-	} else if (j < len && s[j] >= '1' && s[j] <= '9') {
-		while (j < len && s[j] >= '0' && s[j] <= '9')
-			j++;
-	} else {
-		return 0;
-	}
-	if (j < len && s[j] == '.') {
-		k = ++j;
-		while (j < len && s[j] >= '0' && s[j] <= '9')
-			j++;
-		if (j == k)
-			return 0;
-	}
-	if (j < len && (s[j] == 'e' || s[j] == 'E')) {
-		j++;
-		if (j < len && (s[j] == '+' || s[j] == '-'))
-			j++;
-		k = j;
-		while (j < len && s[j] >= '0' && s[j] <= '9')
-			j++;
-		if (j == k)
-			return 0;
-	}
-	return j - i;
-}
-
-/*
- * The second look at text json-c accepted (and the walker checked): every
- * object's names are distinct and free of escaped NULs, no string holds a
- * raw control character or an unpaired surrogate, and numbers and
- * literals are strict JSON and never negative (no field takes one; this
- * catches "-0", which json-c reads as 0).
+ * The second look at text json-c accepted (and the walker checked), see
+ * sjson_scan(): no field takes a negative number either.
  */
 static int
 strict_scan(const char *json, size_t len, struct wg_diag *d)
 {
-	struct scan *sc;
-	struct scan_frame *f;
-	char name[SCAN_KEYLEN], path[WIRE_PATH_LEN], shown[WIRE_NAME_SHOW + 8];
-	const char *why;
-	size_t i = 0, n;
-	unsigned k;
-	int r = WG_ERR_INTERNAL, odd, value_err;
+	struct sjson_limits lim = wire_limits(len);
+	struct sjson_err e;
 
-	if ((sc = calloc(1, sizeof(*sc))) == NULL)
-		return wg_diag_set(d, WG_ERR_ALLOC, "JSON scan");
-	sc->s = json;
-	sc->len = len;
-	while (i < len) {
-		char c = json[i];
-		f = sc->depth > 0 ? &sc->f[sc->depth - 1] : NULL;
-
-		if (json_ws(c) || c == ':') {
-			i++;
-		} else if (c == ',') {
-			if (f != NULL && f->object)
-				f->want_key = 1;
-			i++;
-		} else if (c == '{' || c == '[') {
-			if (sc->depth >= WIRE_MAX_DEPTH) {
-				r = wg_diag_set(d, WG_ERR_JSON, "nesting too "
-				    "deep at offset %zu", i);
-				goto out;
-			}
-			f = &sc->f[sc->depth++];
-			f->object = c == '{';
-			f->want_key = f->object;
-			f->nkeys = 0;
-			i++;
-		} else if (c == '}' || c == ']') {
-			if (sc->depth == 0) {
-				r = wg_diag_set(d, WG_ERR_JSON, "unbalanced "
-				    "'%c' at offset %zu", c, i);
-				goto out;
-			}
-			sc->depth--;
-			i++;
-		} else if (c == '"') {
-			int is_key = f != NULL && f->object && f->want_key;
-
-			odd = 0;
-			why = scan_string(sc, &i, is_key ? name : NULL, &odd,
-			    &value_err);
-			if (why != NULL && is_key) {
-				r = wg_diag_set(d, WG_ERR_UNKNOWN_FIELD, "a field "
-				    "name after %s: %s", scan_path(sc, path,
-				    sizeof(path)), why);
-				goto out;
-			}
-			if (why != NULL) {
-				r = wg_diag_set(d, value_err ? WG_ERR_BAD_FIELD :
-				    WG_ERR_JSON, "%s: %s", scan_path(sc, path,
-				    sizeof(path)), why);
-				goto out;
-			}
-			if (!is_key)
-				continue;
-			if (odd) {
-				r = wg_diag_set(d, WG_ERR_UNKNOWN_FIELD, "%s: a "
-				    "field name that is not a protocol name",
-				    scan_path(sc, path, sizeof(path)));
-				goto out;
-			}
-			for (k = 0; k < f->nkeys; k++) {
-				if (strcmp(f->key[k], name) == 0) {
-					/* name it as the current field */
-					memcpy(f->key[f->nkeys - 1], name,
-					    SCAN_KEYLEN);
-					r = wg_diag_set(d, WG_ERR_JSON, "%s: "
-					    "field appears twice", scan_path(sc,
-					    path, sizeof(path)));
-					goto out;
-				}
-			}
-			if (f->nkeys >= SCAN_KEYS) {
-				r = wg_diag_set(d, WG_ERR_UNKNOWN_FIELD, "an "
-				    "object with more than %d fields (\"%s\")",
-				    SCAN_KEYS, show(name, shown, sizeof(shown)));
-				goto out;
-			}
-			memcpy(f->key[f->nkeys++], name, SCAN_KEYLEN);
-			f->want_key = 0;
-		} else if (c == '-') {
-			r = wg_diag_set(d, WG_ERR_BAD_FIELD, "%s: negative "
-			    "number", scan_path(sc, path, sizeof(path)));
-			goto out;
-		} else if (c >= '0' && c <= '9') {
-			if ((n = scan_number(json, len, i)) == 0) {
-				r = wg_diag_set(d, WG_ERR_JSON, "%s: not a "
-				    "strict JSON number", scan_path(sc, path,
-				    sizeof(path)));
-				goto out;
-			}
-			i += n;
-		} else if (len - i >= 4 && (memcmp(json + i, "true", 4) == 0 ||
-		    memcmp(json + i, "null", 4) == 0)) {
-			i += 4;
-		} else if (len - i >= 5 && memcmp(json + i, "false", 5) == 0) {
-			i += 5;
-		} else {
-			r = wg_diag_set(d, WG_ERR_JSON, "%s: not strict JSON at "
-			    "offset %zu", scan_path(sc, path, sizeof(path)), i);
-			goto out;
-		}
-	}
-	if (sc->depth != 0) {
-		r = wg_diag_set(d, WG_ERR_JSON, "unbalanced JSON");
-		goto out;
-	}
-	r = 0;
-out:
-	free(sc);
-	return r;
+	if (sjson_scan(json, len, &lim, &e) != 0)
+		return wire_refusal(&e, &lim, d);
+	return 0;
 }
-
 /* ---- decoding ----------------------------------------------------------- */
 
 static int dec_object(const struct wmsg *m, json_object *o, void *base,
@@ -1063,7 +569,7 @@ check_str(const struct wfield *f, const char *s, size_t len, size_t *blen,
 			return wg_diag_set(d, WG_ERR_BAD_FIELD, "%s: %zu bytes, "
 			    "not %d..%zu", path, len, f->kind == WK_TEXT,
 			    f->size - 1);
-		if ((why = text_check(s, len)) != NULL)
+		if ((why = sjson_text_check(s, len)) != NULL)
 			return wg_diag_set(d, WG_ERR_BAD_FIELD, "%s: %s", path,
 			    why);
 		return 0;
@@ -1120,7 +626,7 @@ dec_pcrs(json_object *v, struct pcr_set *out, const char *path,
 	struct pcr_bank *b;
 	json_object *bv, *pv;
 	const char *bank, *idx, *s;
-	char bpath[WIRE_PATH_LEN], ppath[WIRE_PATH_LEN], shown[WIRE_NAME_SHOW + 8];
+	char bpath[WIRE_PATH_LEN], ppath[WIRE_PATH_LEN], shown[SJSON_SHOW + 8];
 	size_t len, n;
 	unsigned i;
 	int r;
@@ -1134,7 +640,8 @@ dec_pcrs(json_object *v, struct pcr_set *out, const char *path,
 	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
 		bank = json_object_iter_peek_name(&it);
 		bv = json_object_iter_peek_value(&it);
-		join(bpath, sizeof(bpath), path, show(bank, shown, sizeof(shown)));
+		sjson_join(bpath, sizeof(bpath), path, sjson_show(bank, shown,
+		    sizeof(shown)));
 		if ((a = alg_by_name(bank)) == NULL)
 			return wg_diag_set(d, WG_ERR_BAD_FIELD, "%s: unknown PCR "
 			    "bank", bpath);
@@ -1151,8 +658,8 @@ dec_pcrs(json_object *v, struct pcr_set *out, const char *path,
 		    json_object_iter_next(&it2)) {
 			idx = json_object_iter_peek_name(&it2);
 			pv = json_object_iter_peek_value(&it2);
-			join(ppath, sizeof(ppath), bpath,
-			    show(idx, shown, sizeof(shown)));
+			sjson_join(ppath, sizeof(ppath), bpath,
+			    sjson_show(idx, shown, sizeof(shown)));
 			for (i = 0; i < PCR_COUNT; i++)
 				if (strcmp(idx, pcr_keys[i]) == 0)
 					break;
@@ -1280,7 +787,7 @@ dec_object(const struct wmsg *m, json_object *o, void *base,
 {
 	struct json_object_iterator it, end;
 	json_object *v;
-	char path[WIRE_PATH_LEN], shown[WIRE_NAME_SHOW + 8];
+	char path[WIRE_PATH_LEN], shown[SJSON_SHOW + 8];
 	const char *name;
 	size_t i;
 	int r;
@@ -1291,11 +798,11 @@ dec_object(const struct wmsg *m, json_object *o, void *base,
 		name = json_object_iter_peek_name(&it);
 		if (field_find(m, name) == NULL)
 			return wg_diag_set(d, WG_ERR_UNKNOWN_FIELD, "%s: unknown "
-			    "field", join(path, sizeof(path), prefix,
-			    show(name, shown, sizeof(shown))));
+			    "field", sjson_join(path, sizeof(path), prefix,
+			    sjson_show(name, shown, sizeof(shown))));
 	}
 	for (i = 0; i < m->n; i++) {
-		join(path, sizeof(path), prefix, m->f[i].name);
+		sjson_join(path, sizeof(path), prefix, m->f[i].name);
 		if (!json_object_object_get_ex(o, m->f[i].name, &v)) {
 			if (m->f[i].flags & WF_OPTIONAL)
 				continue;
@@ -1520,7 +1027,7 @@ enc_field(json_object *o, const struct wfield *f, const void *base)
 	case WK_MESSAGE:
 		if (f->size > sizeof(buf))
 			return -1;
-		text_sanitize(s, strnlen(s, f->size), buf, f->size);
+		sjson_text_sanitize(s, strnlen(s, f->size), buf, f->size);
 		return add(o, f->name, json_object_new_string(buf));
 	default:
 		break;
@@ -1743,7 +1250,7 @@ wire_error_encode(const char *code, const char *message)
 		return NULL;
 	memcpy(e.error, code, strlen(code) + 1);
 	if (message != NULL)
-		text_sanitize(message, strlen(message), e.message,
+		sjson_text_sanitize(message, strlen(message), e.message,
 		    sizeof(e.message));
 	return wire_encode(&error_m, &e);
 }

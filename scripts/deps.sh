@@ -7,10 +7,12 @@ what=${1:-test}
 
 build_pkgs="autoconf automake pkg-config make gcc libc6-dev
  libtss2-dev libssl-dev libjson-c-dev libsqlite3-dev libevent-dev
- libcurl4-openssl-dev libcmocka-dev"
+ libcurl4-openssl-dev libcmocka-dev libnftables-dev"
 # Tests: swtpm is the TPM, tpm2-tools the independent cross-check,
-# clang + its runtimes for libFuzzer and the sanitizers, jq for scripts.
-test_pkgs="swtpm swtpm-tools tpm2-tools clang libclang-rt-14-dev jq openssl"
+# clang + its runtimes for libFuzzer and the sanitizers, jq for scripts,
+# iproute2 + iputils-ping + netcat-openbsd for the enforcer's netns test.
+test_pkgs="swtpm swtpm-tools tpm2-tools clang libclang-rt-14-dev jq openssl
+ iproute2 iputils-ping netcat-openbsd"
 
 case "$what" in
 build) pkgs="$build_pkgs" ;;

@@ -12,3 +12,13 @@ verifier_wardgated_SOURCES = \
 	verifier/tls.c verifier/tls.h
 verifier_wardgated_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(JSONC_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(SQLITE_CFLAGS)
 verifier_wardgated_LDADD = $(WG_LIB_LIBS) $(SSL_LIBS) $(LIBEVENT_OPENSSL_LIBS) $(LIBEVENT_LIBS)
+
+# The enforcer: the only process with CAP_NET_ADMIN. It links lib/ objects
+# that need no outside library (enfmsg, buf, file, wg_err) and libnftables.
+sbin_PROGRAMS += verifier/wardgate-enforcer
+verifier_wardgate_enforcer_SOURCES = verifier/enforcer.c \
+	verifier/enf_nft.c verifier/enf_nft.h
+verifier_wardgate_enforcer_CFLAGS = $(AM_CFLAGS) $(LIBNFTABLES_CFLAGS)
+verifier_wardgate_enforcer_LDADD = lib/libwardgate.a $(LIBNFTABLES_LIBS)
+dist_man_MANS += docs/man/wardgate-enforcer.8
+EXTRA_DIST += contrib/nftables/README.md contrib/nftables/enforcer.conf

@@ -7,10 +7,10 @@ EXTRA_DIST += tests/fuzz/smoke.sh tests/fuzz/README.md
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_evlog tests/fuzz/fuzz_attest \
 	tests/fuzz/fuzz_sig tests/fuzz/fuzz_pub tests/fuzz/fuzz_pcrs tests/fuzz/fuzz_wire \
-	tests/fuzz/fuzz_policy
+	tests/fuzz/fuzz_policy tests/fuzz/fuzz_radius tests/fuzz/fuzz_enfmsg
 WG_FUZZ_PROGS += tests/fuzz/fuzz_evlog tests/fuzz/fuzz_attest \
 	tests/fuzz/fuzz_sig tests/fuzz/fuzz_pub tests/fuzz/fuzz_pcrs tests/fuzz/fuzz_wire \
-	tests/fuzz/fuzz_policy
+	tests/fuzz/fuzz_policy tests/fuzz/fuzz_radius tests/fuzz/fuzz_enfmsg
 WG_FUZZ_LINK = $(AM_LDFLAGS) -fsanitize=fuzzer
 WG_FUZZ_CF = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS)
 tests_fuzz_fuzz_evlog_SOURCES = tests/fuzz/fuzz_evlog.c
@@ -41,6 +41,14 @@ tests_fuzz_fuzz_pcrs_SOURCES = tests/fuzz/fuzz_pcrs.c
 tests_fuzz_fuzz_pcrs_CFLAGS = $(WG_FUZZ_CF)
 tests_fuzz_fuzz_pcrs_LDFLAGS = $(WG_FUZZ_LINK)
 tests_fuzz_fuzz_pcrs_LDADD = $(WG_LIB_LIBS)
+tests_fuzz_fuzz_enfmsg_SOURCES = tests/fuzz/fuzz_enfmsg.c
+tests_fuzz_fuzz_enfmsg_CFLAGS = $(WG_FUZZ_CF)
+tests_fuzz_fuzz_enfmsg_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_enfmsg_LDADD = $(WG_LIB_LIBS)
+tests_fuzz_fuzz_radius_SOURCES = tests/fuzz/fuzz_radius.c
+tests_fuzz_fuzz_radius_CFLAGS = $(WG_FUZZ_CF)
+tests_fuzz_fuzz_radius_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_radius_LDADD = $(WG_LIB_LIBS)
 
 fuzz-smoke: $(WG_FUZZ_PROGS)
 	@set -e; \
@@ -57,7 +65,10 @@ fuzz-smoke: $(WG_FUZZ_PROGS)
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_wire \
 	    '$(abs_top_srcdir)/tests/data/wire/*.json'; \
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_policy \
-	    '$(abs_top_srcdir)/tests/data/policy/*.json $(abs_top_srcdir)/tests/data/policy/*.expected'
+	    '$(abs_top_srcdir)/tests/data/policy/*.json $(abs_top_srcdir)/tests/data/policy/*.expected'; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_radius \
+	    '$(abs_top_srcdir)/tests/data/radius/*.bin'; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh 10 tests/fuzz/fuzz_enfmsg ''
 else
 fuzz-smoke:
 	@echo "fuzz-smoke: configure with CC=clang --enable-fuzz first" >&2; exit 1

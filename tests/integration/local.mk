@@ -20,3 +20,11 @@ TESTS += tests/integration/gateway-policy.sh
 EXTRA_DIST += tests/integration/gateway-policy.sh
 TESTS += tests/integration/policies-examples.sh
 EXTRA_DIST += tests/integration/policies-examples.sh policies
+
+# The enforcer with the nft backend, proven with real traffic between
+# network namespaces; enftool drives it over a socketpair.
+TESTS += tests/integration/enforce-netns.sh
+EXTRA_DIST += tests/integration/enforce-netns.sh
+check_PROGRAMS += tests/integration/enftool
+tests_integration_enftool_SOURCES = tests/integration/enftool.c
+tests_integration_enftool_LDADD = lib/libwardgate.a

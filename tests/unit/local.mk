@@ -25,9 +25,11 @@ WG_UNIT_TESTS = \
 	tests/unit/test_ek \
 	tests/unit/test_store \
 	tests/unit/test_wire \
+	tests/unit/test_sjson \
 	tests/unit/test_conf \
 	tests/unit/test_policy \
-	tests/unit/test_appraise
+	tests/unit/test_appraise \
+	tests/unit/test_radius
 
 check_PROGRAMS += $(WG_UNIT_TESTS)
 TESTS += $(WG_UNIT_TESTS)
@@ -77,6 +79,9 @@ tests_unit_test_store_LDADD = $(WG_UNIT_LDADD)
 tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
 tests_unit_test_wire_CFLAGS = $(WG_UNIT_CFLAGS)
 tests_unit_test_wire_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_sjson_SOURCES = tests/unit/test_sjson.c
+tests_unit_test_sjson_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_sjson_LDADD = $(WG_UNIT_LDADD)
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c verifier/conf.c
 tests_unit_test_conf_CFLAGS = $(WG_UNIT_CFLAGS) -I$(top_srcdir)/verifier
 tests_unit_test_conf_LDADD = $(WG_UNIT_LDADD)
@@ -86,3 +91,12 @@ tests_unit_test_policy_LDADD = $(WG_UNIT_LDADD)
 tests_unit_test_appraise_SOURCES = tests/unit/test_appraise.c
 tests_unit_test_appraise_CFLAGS = $(WG_UNIT_CFLAGS)
 tests_unit_test_appraise_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_radius_SOURCES = tests/unit/test_radius.c
+tests_unit_test_radius_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_radius_LDADD = $(WG_UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_enfmsg
+TESTS += tests/unit/test_enfmsg
+tests_unit_test_enfmsg_SOURCES = tests/unit/test_enfmsg.c
+tests_unit_test_enfmsg_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_enfmsg_LDADD = $(WG_UNIT_LDADD)

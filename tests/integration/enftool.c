@@ -1,0 +1,269 @@
+/*
+ * enftool.c: test-only driver for wardgate-enforcer(8). Creates a
+ * SOCK_SEQPACKET socketpair, runs the enforcer with the other end on fd 3,
+ * then reads commands from stdin, one per line, and prints one result line
+ * per command on stdout:
+ *
+ *   put MAC SEGMENT   -> ACK seq=N sent=UNIXTIME ms=T | NAK seq=N reason=R
+ *   flush             -> ACK seq=N ...
+ *   list              -> ACK seq=N entries=MAC/SEG,MAC/SEG
+ *   raw HEX           -> sends the bytes as they are; prints the reply, or
+ *                        EOF when the enforcer closed the socket
+ *   seq N             -> the next request uses sequence N; prints OK
+ *   close             -> closes the socket, waits: EXIT status
+ *   wait              -> waits for the enforcer: EXIT status
+ *
+ * It starts by waiting for the enforcer's ready ACK (sequence 0) and
+ * prints READY, or EOF/TIMEOUT and the exit status.
+ *
+ * usage: enftool ENFORCER [ARG...]
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "enfmsg.h"
+
+#define TIMEOUT_MS 10000
+
+static int sock = -1;
+static pid_t child = -1;
+static uint32_t next_seq = 1;
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+now_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* 1: *m read; 0: EOF; -1: timeout or error (printed). */
+static int
+recv_msg(struct enfmsg *m)
+{
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	uint8_t buf[ENFMSG_LEN + 1];
+	struct wg_diag d;
+	ssize_t n;
+
+	if (poll(&pfd, 1, TIMEOUT_MS) != 1) {
+		printf("TIMEOUT\n");
+		return -1;
+	}
+	n = recv(sock, buf, sizeof(buf), 0);
+	if (n == 0 || (n < 0 && errno == ECONNRESET))
+		return 0;
+	if (n < 0) {
+		printf("ERROR recv: %s\n", strerror(errno));
+		return -1;
+	}
+	if (enfmsg_decode(buf, (size_t)n, m, &d) != 0) {
+		printf("BADREPLY %s\n", d.detail);
+		return -1;
+	}
+	return 1;
+}
+
+static void
+wait_child(void)
+{
+	int status;
+
+	if (child < 0 || waitpid(child, &status, 0) != child) {
+		printf("EXIT unknown\n");
+		return;
+	}
+	child = -1;
+	if (WIFEXITED(status))
+		printf("EXIT %d\n", WEXITSTATUS(status));
+	else
+		printf("EXIT signal %d\n", WTERMSIG(status));
+}
+
+/* Sends bytes, then prints the answer to a request of seq (if any). */
+static void
+transact(const uint8_t *bytes, size_t len, const struct enfmsg *req)
+{
+	struct enfmsg rep;
+	char mac[ENFMSG_MAC_TEXT], entries[4096] = "";
+	double t0 = now_mono(), sent = now_wall();
+	size_t off = 0;
+	int r;
+
+	if (send(sock, bytes, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		printf("ERROR send: %s\n", strerror(errno));
+		return;
+	}
+	for (;;) {
+		if ((r = recv_msg(&rep)) == 0) {
+			printf("EOF\n");
+			return;
+		}
+		if (r < 0)
+			return;
+		if (req != NULL && rep.seq != req->seq) {
+			printf("BADREPLY seq %u for %u\n", rep.seq, req->seq);
+			return;
+		}
+		if (rep.type != ENFMSG_ENTRY)
+			break;
+		off += (size_t)snprintf(entries + off, sizeof(entries) - off,
+		    "%s%s/%s", off > 0 ? "," : "",
+		    enfmsg_mac_format(rep.mac, mac), rep.segment);
+		if (off >= sizeof(entries))
+			off = sizeof(entries) - 1;
+	}
+	if (req != NULL && req->type == ENFMSG_PUT &&
+	    (memcmp(rep.mac, req->mac, ENFMSG_MAC_LEN) != 0 ||
+	    strcmp(rep.segment, req->segment) != 0)) {
+		printf("BADREPLY echo differs\n");
+		return;
+	}
+	if (rep.type == ENFMSG_NAK)
+		printf("NAK seq=%u reason=%s\n", rep.seq,
+		    enfmsg_reason_name(rep.reason));
+	else
+		printf("%s seq=%u sent=%.6f ms=%.3f%s%s\n",
+		    enfmsg_type_name(rep.type), rep.seq, sent,
+		    (now_mono() - t0) * 1000.0, req != NULL &&
+		    req->type == ENFMSG_LIST ? " entries=" : "", entries);
+}
+
+static void
+request(struct enfmsg *m)
+{
+	uint8_t buf[ENFMSG_LEN];
+	struct wg_diag d;
+
+	m->seq = next_seq++;
+	if (enfmsg_encode(m, buf, &d) != 0) {
+		printf("ERROR encode: %s\n", d.detail);
+		return;
+	}
+	transact(buf, sizeof(buf), m);
+}
+
+static void
+command(char *line)
+{
+	char *argv[4], *save = NULL, *w;
+	struct enfmsg m;
+	size_t argc = 0;
+
+	for (w = strtok_r(line, " \t\n", &save); w != NULL && argc < 4;
+	    w = strtok_r(NULL, " \t\n", &save))
+		argv[argc++] = w;
+	if (argc == 0)
+		return;
+	memset(&m, 0, sizeof(m));
+	if (strcmp(argv[0], "put") == 0 && argc == 3) {
+		if (enfmsg_mac_parse(argv[1], m.mac) != 0 ||
+		    strlen(argv[2]) > ENFMSG_SEGMENT_MAX) {
+			printf("ERROR usage: put MAC SEGMENT\n");
+			return;
+		}
+		strcpy(m.segment, argv[2]);
+		m.type = ENFMSG_PUT;
+		request(&m);
+	} else if (strcmp(argv[0], "flush") == 0 && argc == 1) {
+		m.type = ENFMSG_FLUSH;
+		request(&m);
+	} else if (strcmp(argv[0], "list") == 0 && argc == 1) {
+		m.type = ENFMSG_LIST;
+		request(&m);
+	} else if (strcmp(argv[0], "raw") == 0 && argc == 2) {
+		uint8_t buf[256];
+		size_t n = strlen(argv[1]) / 2, i;
+		unsigned v;
+
+		if (strlen(argv[1]) % 2 != 0 || n > sizeof(buf)) {
+			printf("ERROR usage: raw HEX\n");
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			if (sscanf(argv[1] + 2 * i, "%2x", &v) != 1) {
+				printf("ERROR usage: raw HEX\n");
+				return;
+			}
+			buf[i] = (uint8_t)v;
+		}
+		transact(buf, n, NULL);
+	} else if (strcmp(argv[0], "seq") == 0 && argc == 2) {
+		next_seq = (uint32_t)strtoul(argv[1], NULL, 10);
+		printf("OK\n");
+	} else if (strcmp(argv[0], "close") == 0 && argc == 1) {
+		close(sock);
+		sock = -1;
+		wait_child();
+	} else if (strcmp(argv[0], "wait") == 0 && argc == 1) {
+		wait_child();
+	} else
+		printf("ERROR unknown command\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct enfmsg ready;
+	char line[1024];
+	int sv[2], r;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: enftool ENFORCER [ARG...]\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		perror("enftool: socketpair");
+		return 1;
+	}
+	if ((child = fork()) < 0) {
+		perror("enftool: fork");
+		return 1;
+	}
+	if (child == 0) {
+		/* dup2 clears close-on-exec on fd 3 only. */
+		if (dup2(sv[1], 3) != 3)
+			_exit(127);
+		execv(argv[1], argv + 1);
+		perror("enftool: exec");
+		_exit(127);
+	}
+	close(sv[1]);
+	sock = sv[0];
+	if ((r = recv_msg(&ready)) == 1 && ready.type == ENFMSG_ACK &&
+	    ready.seq == 0)
+		printf("READY\n");
+	else {
+		if (r == 0)
+			printf("EOF\n");
+		wait_child();
+		return 1;
+	}
+	while (fgets(line, sizeof(line), stdin) != NULL)
+		command(line);
+	if (sock >= 0)
+		close(sock);
+	if (child > 0)
+		wait_child();
+	return 0;
+}

@@ -1,0 +1,289 @@
+/* test_enfmsg.c: the enforcer's fixed-size message codec. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "enfmsg.h"
+#include "wg_err.h"
+
+static const uint8_t dev_mac[6] = { 0x02, 0x77, 0x00, 0x00, 0x00, 0x10 };
+
+static struct enfmsg
+make(uint8_t type, uint32_t seq, int with_pair)
+{
+	struct enfmsg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.seq = seq;
+	if (with_pair) {
+		memcpy(m.mac, dev_mac, sizeof(dev_mac));
+		strcpy(m.segment, "clinical");
+	}
+	return m;
+}
+
+/* A good PUT as bytes, to corrupt. */
+static void
+good_put(uint8_t out[ENFMSG_LEN])
+{
+	struct enfmsg m = make(ENFMSG_PUT, 0x01020304, 1);
+
+	assert_int_equal(enfmsg_encode(&m, out, NULL), 0);
+}
+
+static void
+assert_refused(const uint8_t *p, size_t len, const char *needle)
+{
+	struct enfmsg m;
+	struct wg_diag d;
+
+	memset(&m, 0xa5, sizeof(m));
+	wg_diag_clear(&d);
+	assert_int_equal(enfmsg_decode(p, len, &m, &d), WG_ERR_FORMAT);
+	if (needle != NULL && strstr(d.detail, needle) == NULL)
+		fail_msg("detail \"%s\" lacks \"%s\"", d.detail, needle);
+	assert_int_equal(m.type, 0xa5);	/* output untouched */
+}
+
+static void
+test_layout(void **state)
+{
+	uint8_t b[ENFMSG_LEN];
+	size_t i;
+
+	(void)state;
+	good_put(b);
+	assert_int_equal(b[0], ENFMSG_VERSION);
+	assert_int_equal(b[1], ENFMSG_PUT);
+	assert_int_equal(b[2] | b[3], 0);
+	assert_memory_equal(b + 4, "\x01\x02\x03\x04", 4);
+	assert_memory_equal(b + 8, dev_mac, 6);
+	assert_int_equal(b[14] | b[15], 0);
+	assert_memory_equal(b + 16, "clinical", 8);
+	for (i = 24; i < ENFMSG_LEN; i++)
+		assert_int_equal(b[i], 0);
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct enfmsg in[8], out;
+	uint8_t b[ENFMSG_LEN];
+	size_t i;
+
+	(void)state;
+	in[0] = make(ENFMSG_PUT, 1, 1);
+	in[1] = make(ENFMSG_FLUSH, 2, 0);
+	in[2] = make(ENFMSG_LIST, UINT32_MAX, 0);
+	in[3] = make(ENFMSG_ACK, 0, 0);			/* ready */
+	in[4] = make(ENFMSG_ACK, 7, 1);			/* echo of a PUT */
+	in[5] = make(ENFMSG_NAK, 8, 1);
+	in[5].reason = ENFMSG_R_BACKEND;
+	in[6] = make(ENFMSG_NAK, 9, 0);
+	in[6].reason = ENFMSG_R_FULL;
+	in[7] = make(ENFMSG_ENTRY, 10, 1);
+	/* A 32-byte name fills the field with no NUL. */
+	memset(in[7].segment, 'z', ENFMSG_SEGMENT_MAX);
+	in[7].segment[ENFMSG_SEGMENT_MAX] = '\0';
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(enfmsg_encode(&in[i], b, NULL), 0);
+		assert_int_equal(enfmsg_decode(b, sizeof(b), &out, NULL), 0);
+		assert_int_equal(out.type, in[i].type);
+		assert_int_equal(out.reason, in[i].reason);
+		assert_int_equal(out.seq, in[i].seq);
+		assert_memory_equal(out.mac, in[i].mac, 6);
+		assert_string_equal(out.segment, in[i].segment);
+	}
+}
+
+static void
+test_bytes_refused(void **state)
+{
+	uint8_t b[ENFMSG_LEN + 1], c[ENFMSG_LEN + 1];
+	size_t i;
+
+	(void)state;
+	good_put(b);
+	b[ENFMSG_LEN] = 0;
+	assert_refused(b, ENFMSG_LEN - 1, "63 bytes");
+	assert_refused(b, ENFMSG_LEN + 1, "65 bytes");
+	assert_refused(b, 0, NULL);
+	assert_refused(NULL, 0, NULL);
+
+#define CORRUPT(off, val, needle) do { \
+	memcpy(c, b, ENFMSG_LEN); c[off] = (val); \
+	assert_refused(c, ENFMSG_LEN, needle); } while (0)
+
+	CORRUPT(0, 0, "version");
+	CORRUPT(0, 2, "version");
+	CORRUPT(1, 0, "unknown type");
+	CORRUPT(1, 4, "unknown type");
+	CORRUPT(1, 0x80, "unknown type");
+	CORRUPT(1, 0xff, "unknown type");
+	CORRUPT(3, 1, "reason");		/* reason on a PUT */
+	CORRUPT(8, 0x03, "MAC");		/* multicast */
+	CORRUPT(8, 0xff, "MAC");		/* broadcast-ish */
+	/* Every reserved byte, every padding byte. */
+	for (i = 14; i < 16; i++)
+		CORRUPT(i, 1, "reserved");
+	for (i = 48; i < ENFMSG_LEN; i++)
+		CORRUPT(i, 0x80, "reserved");
+	for (i = 16 + 9; i < 48; i++)
+		CORRUPT(i, 'a', "padding");	/* after "clinical\0" */
+	/* Segment name rules on the wire. */
+	CORRUPT(16, 0, "segment");		/* empty name on a PUT */
+	CORRUPT(16, 'C', "segment");		/* upper case */
+	CORRUPT(17, ' ', "segment");
+	CORRUPT(17, '.', "segment");
+	CORRUPT(17, '/', "segment");
+	CORRUPT(17, 0xc3, "segment");
+	CORRUPT(16, '-', "segment");		/* leading dash */
+	CORRUPT(16, '_', "segment");
+	/* Zero MAC on a PUT. */
+	memcpy(c, b, ENFMSG_LEN);
+	memset(c + 8, 0, 6);
+	assert_refused(c, ENFMSG_LEN, "MAC");
+#undef CORRUPT
+}
+
+static void
+test_type_rules(void **state)
+{
+	struct enfmsg m;
+	uint8_t b[ENFMSG_LEN];
+
+	(void)state;
+	/* Requests need a sequence number. */
+	m = make(ENFMSG_PUT, 0, 1);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make(ENFMSG_FLUSH, 0, 0);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	/* FLUSH and LIST carry nothing. */
+	m = make(ENFMSG_FLUSH, 1, 1);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make(ENFMSG_LIST, 1, 0);
+	m.mac[5] = 1;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make(ENFMSG_LIST, 1, 0);
+	strcpy(m.segment, "x");
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	/* A MAC without a segment, or the other way round. */
+	m = make(ENFMSG_ACK, 1, 1);
+	m.segment[0] = '\0';
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make(ENFMSG_ACK, 1, 1);
+	memset(m.mac, 0, 6);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	/* ENTRY needs both. */
+	m = make(ENFMSG_ENTRY, 1, 0);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	/* NAK needs a known reason; others none. */
+	m = make(ENFMSG_NAK, 1, 1);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m.reason = 3;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make(ENFMSG_ACK, 1, 1);
+	m.reason = ENFMSG_R_FULL;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	/* An unterminated segment in the struct is refused, not read past. */
+	m = make(ENFMSG_PUT, 1, 1);
+	memset(m.segment, 'a', sizeof(m.segment));
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	/* Unknown type. */
+	m = make(0x42, 1, 0);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+}
+
+static void
+test_segment_names(void **state)
+{
+	char name[40];
+
+	(void)state;
+	assert_true(enfmsg_segment_valid("clinical"));
+	assert_true(enfmsg_segment_valid("quarantine"));
+	assert_true(enfmsg_segment_valid("a"));
+	assert_true(enfmsg_segment_valid("0"));
+	assert_true(enfmsg_segment_valid("icu-2_b"));
+	memset(name, 'a', 32);
+	name[32] = '\0';
+	assert_true(enfmsg_segment_valid(name));
+	name[32] = 'a';
+	name[33] = '\0';
+	assert_false(enfmsg_segment_valid(name));
+	assert_false(enfmsg_segment_valid(NULL));
+	assert_false(enfmsg_segment_valid(""));
+	assert_false(enfmsg_segment_valid("-x"));
+	assert_false(enfmsg_segment_valid("_x"));
+	assert_false(enfmsg_segment_valid("Clinical"));
+	assert_false(enfmsg_segment_valid("a b"));
+	assert_false(enfmsg_segment_valid("a.b"));
+	assert_false(enfmsg_segment_valid("a/b"));
+	assert_false(enfmsg_segment_valid("a\"b"));
+	assert_false(enfmsg_segment_valid("a;b"));
+	assert_false(enfmsg_segment_valid("caf\xc3\xa9"));
+}
+
+static void
+test_mac_text(void **state)
+{
+	uint8_t mac[6], keep[6] = { 9, 9, 9, 9, 9, 9 };
+	char text[ENFMSG_MAC_TEXT];
+
+	(void)state;
+	assert_int_equal(enfmsg_mac_parse("02:77:00:00:00:10", mac), 0);
+	assert_memory_equal(mac, dev_mac, 6);
+	assert_int_equal(enfmsg_mac_parse("AA:bb:Cc:00:01:ff", mac), 0);
+	assert_string_equal(enfmsg_mac_format(mac, text), "aa:bb:cc:00:01:ff");
+	memcpy(mac, keep, 6);
+	assert_int_equal(enfmsg_mac_parse("02:77:00:00:00", mac),
+	    WG_ERR_FORMAT);
+	assert_int_equal(enfmsg_mac_parse("02:77:00:00:00:100", mac),
+	    WG_ERR_FORMAT);
+	assert_int_equal(enfmsg_mac_parse("02-77-00-00-00-10", mac),
+	    WG_ERR_FORMAT);
+	assert_int_equal(enfmsg_mac_parse("02:77:00:00:0g:10", mac),
+	    WG_ERR_FORMAT);
+	assert_int_equal(enfmsg_mac_parse(" 2:77:00:00:00:10", mac),
+	    WG_ERR_FORMAT);
+	assert_int_equal(enfmsg_mac_parse(NULL, mac), WG_ERR_FORMAT);
+	assert_memory_equal(mac, keep, 6);
+	assert_true(enfmsg_mac_valid(dev_mac));
+	assert_false(enfmsg_mac_valid((const uint8_t *)"\0\0\0\0\0\0"));
+	assert_false(enfmsg_mac_valid((const uint8_t *)"\x01\0\0\0\0\1"));
+	assert_false(enfmsg_mac_valid((const uint8_t *)"\xff\xff\xff\xff\xff\xff"));
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(enfmsg_type_name(ENFMSG_PUT), "PUT");
+	assert_string_equal(enfmsg_type_name(ENFMSG_ENTRY), "ENTRY");
+	assert_string_equal(enfmsg_type_name(0), "INVALID");
+	assert_string_equal(enfmsg_reason_name(ENFMSG_R_FULL), "FULL");
+	assert_string_equal(enfmsg_reason_name(99), "INVALID");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_bytes_refused),
+		cmocka_unit_test(test_type_rules),
+		cmocka_unit_test(test_segment_names),
+		cmocka_unit_test(test_mac_text),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

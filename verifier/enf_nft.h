@@ -1,0 +1,110 @@
+/*
+ * enf_nft.h: the nft enforcement backend of wardgate-enforcer(8).
+ *
+ * One table in the nftables bridge family, owned entirely by the enforcer:
+ * a set of MAC addresses per segment, and rules on the configured device
+ * ports so that a MAC in a segment's set exchanges frames only with that
+ * segment's targets (IPv4 address, optionally one TCP or UDP port, plus
+ * ARP for those addresses). A MAC in no set is treated as the default
+ * segment; a segment with no targets reaches nothing. Every change is one
+ * nftables transaction (libnftables): it is in force, or nothing changed.
+ */
+#ifndef WG_ENF_NFT_H
+#define WG_ENF_NFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+
+#include "enfmsg.h"
+#include "wg_err.h"
+
+#define ENF_SEGMENTS_MAX 8
+#define ENF_TARGETS_MAX 16
+#define ENF_PORTS_MAX 16
+#define ENF_IFNAME_MAX 16	/* IFNAMSIZ */
+#define ENF_TABLE_MAX 32
+
+/* What a segment may reach: an IPv4 address, all of it or one port. */
+struct enf_target {
+	struct in_addr ip;
+	uint8_t proto;		/* 0: any protocol, IPPROTO_TCP, IPPROTO_UDP */
+	uint16_t port;		/* with proto only */
+};
+
+struct enf_segment {
+	char name[ENFMSG_SEGMENT_MAX + 1];
+	struct enf_target target[ENF_TARGETS_MAX];
+	size_t ntargets;	/* 0: reaches nothing */
+};
+
+struct enf_nft_conf {
+	char table[ENF_TABLE_MAX];
+	char port[ENF_PORTS_MAX][ENF_IFNAME_MAX];	/* device-facing */
+	size_t nports;
+	struct enf_segment seg[ENF_SEGMENTS_MAX];
+	size_t nseg;
+	char def_name[ENFMSG_SEGMENT_MAX + 1];
+	size_t def;		/* index of def_name, set by enf_nft_conf_check */
+	int seen_table, seen_ports, seen_default;
+};
+
+/* Defaults: table "wardgate", default segment "quarantine", no ports. */
+void enf_nft_conf_defaults(struct enf_nft_conf *c);
+
+/*
+ * Takes one "key = value" of enforcer.conf: table, device_ports, default,
+ * "segment NAME". WG_ERR_NOT_FOUND for a key that is not the backend's,
+ * WG_ERR_CONFIG with the reason in d for a bad value or a repeated key.
+ */
+int enf_nft_conf_set(struct enf_nft_conf *c, const char *key,
+    const char *val, struct wg_diag *d);
+
+/*
+ * Cross-checks after the last key: ports and segments given, default
+ * known (sets c->def), and the default segment reaches no target that a
+ * segment reaching anything lacks, so that demotion never opens a path.
+ */
+int enf_nft_conf_check(struct enf_nft_conf *c, struct wg_diag *d);
+
+/* Writes the backend's keys in normalised form. */
+void enf_nft_conf_print(const struct enf_nft_conf *c, FILE *f);
+
+/* Index of the segment called name, or -1. */
+int enf_nft_segment_find(const struct enf_nft_conf *c, const char *name);
+
+/*
+ * The nft commands that (re)create the table, as one transaction.
+ * *out is NUL-terminated text; caller frees. 0 or WG_ERR_ALLOC.
+ */
+int enf_nft_ruleset(const struct enf_nft_conf *c, char **out);
+
+struct enf_nft;
+
+/*
+ * Opens libnftables and installs the ruleset: the table is replaced, so
+ * every MAC starts in no set (the default segment). c is borrowed and
+ * must outlive the handle. *out set on success; free with enf_nft_free.
+ */
+int enf_nft_open(const struct enf_nft_conf *c, struct enf_nft **out,
+    struct wg_diag *d);
+
+/* Moves mac into segment seg's set and out of every other, atomically. */
+int enf_nft_put(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN],
+    size_t seg, struct wg_diag *d);
+
+/* Empties every set: every MAC back to the default segment. */
+int enf_nft_flush(struct enf_nft *n, struct wg_diag *d);
+
+/*
+ * Empties the sets of the segments that reach something and are not the
+ * default: their MACs fall back to the default segment, blocked MACs stay.
+ * What the enforcer does before it exits on a protocol violation.
+ */
+int enf_nft_demote(struct enf_nft *n, struct wg_diag *d);
+
+/* Frees the handle (NULL allowed); the table stays in the kernel. */
+void enf_nft_free(struct enf_nft *n);
+
+#endif /* WG_ENF_NFT_H */
