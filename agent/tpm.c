@@ -720,11 +720,16 @@ tpm_public_unmarshal(const uint8_t *buf, size_t len, TPM2B_PUBLIC *p,
     struct wg_diag *d)
 {
 	TPM2B_PUBLIC tmp;
-	size_t off = 0;
+	const uint8_t *area;
+	size_t area_len;
 
-	memset(&tmp, 0, sizeof(tmp));
-	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, len, &off, &tmp) !=
-	    TSS2_RC_SUCCESS || off != len)
+	/*
+	 * quote_decode_public works around tss2-mu 3.2.1, whose
+	 * TPM2B_PUBLIC unmarshal ignores errors in the inner TPMT_PUBLIC; it
+	 * also takes a bare TPMT_PUBLIC, which is not what the agent stores.
+	 */
+	if (quote_decode_public(buf, len, &tmp, &area, &area_len, NULL) != 0 ||
+	    area != buf + 2)
 		return wg_diag_set(d, WG_ERR_FORMAT, "not a TPM2B_PUBLIC");
 	*p = tmp;
 	return 0;
