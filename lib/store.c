@@ -181,6 +181,29 @@ static const char *const migration_2[] = {
 	NULL
 };
 
+/*
+ * Version 3: enforcement. Devices are found by MAC (RADIUS, enforcer);
+ * clinical holds are kept with who granted them, for how long and why,
+ * and how they ended. A hold row is never deleted.
+ */
+static const char *const migration_3[] = {
+	"CREATE INDEX devices_by_mac ON devices(mac)",
+	"CREATE TABLE holds ("
+	" id INTEGER PRIMARY KEY,"
+	" device_id TEXT NOT NULL CHECK (typeof(device_id) = 'text'),"
+	" granted_by TEXT NOT NULL,"
+	" granted_at INTEGER NOT NULL,"
+	" until INTEGER NOT NULL CHECK (until > granted_at),"
+	" reason TEXT NOT NULL CHECK (length(reason) > 0),"
+	" ended_at INTEGER,"
+	" ended_by TEXT)",
+	"CREATE INDEX holds_open ON holds(device_id) WHERE ended_at IS NULL",
+	"CREATE TRIGGER holds_no_delete BEFORE DELETE ON holds"
+	" BEGIN SELECT RAISE(ABORT, 'holds are kept'); END",
+	"PRAGMA user_version = 3",
+	NULL
+};
+
 struct migration {
 	int version;
 	const char *const *sql;
@@ -189,6 +212,7 @@ struct migration {
 static const struct migration migrations[] = {
 	{ 1, migration_1 },
 	{ 2, migration_2 },
+	{ 3, migration_3 },
 };
 #define STORE_SCHEMA_LATEST \
 	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -200,6 +224,10 @@ static const struct migration migrations[] = {
 	" state_since, last_attest_at, last_good_at, attest_interval, clock," \
 	" reset_count, restart_count, eventlog_sha256, attest_count," \
 	" fail_count, release"
+
+#define HOLD_COLS \
+	"id, device_id, granted_by, granted_at, until, reason, ended_at," \
+	" ended_by"
 
 #define AUDIT_COLS \
 	"id, at, actor, device_id, action, \"before\", \"after\", detail," \
@@ -227,6 +255,11 @@ enum st {
 	ST_POL_MAX,
 	ST_POL_ADD,
 	ST_POL_LATEST,
+	ST_DEV_BY_MAC,
+	ST_HOLD_ADD,
+	ST_HOLD_OPEN,
+	ST_HOLD_END,
+	ST_HOLD_DUE,
 	ST_COUNT
 };
 
@@ -303,6 +336,21 @@ static const char *const st_sql[ST_COUNT] = {
 	    " p.installed_at, p.installed_by FROM policies p"
 	    " WHERE p.version = (SELECT max(version) FROM policies"
 	    " WHERE issuer = p.issuer) ORDER BY p.issuer",
+	[ST_DEV_BY_MAC] =
+	    "SELECT " DEVICE_COLS " FROM devices WHERE mac = ?1"
+	    " ORDER BY device_id",
+	[ST_HOLD_ADD] =
+	    "INSERT INTO holds (device_id, granted_by, granted_at, until,"
+	    " reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_HOLD_OPEN] =
+	    "SELECT " HOLD_COLS " FROM holds WHERE device_id = ?1"
+	    " AND ended_at IS NULL ORDER BY id DESC LIMIT 1",
+	[ST_HOLD_END] =
+	    "UPDATE holds SET ended_at = ?2, ended_by = ?3"
+	    " WHERE device_id = ?1 AND ended_at IS NULL",
+	[ST_HOLD_DUE] =
+	    "SELECT " HOLD_COLS " FROM holds WHERE ended_at IS NULL"
+	    " AND until <= ?1 ORDER BY id",
 };
 
 struct store {
@@ -1832,6 +1880,186 @@ store_policy_each(struct store *s, store_policy_cb cb, void *arg,
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = db_err(s, d, "policy_each");
+	st_done(st);
+	return r;
+}
+
+/* ---- devices by MAC, clinical holds (schema 3) ---- */
+
+int
+store_device_by_mac(struct store *s, const char *mac,
+    struct store_device *out, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_DEV_BY_MAC];
+	struct store_device *v = NULL;
+	int rc, r;
+
+	if (out == NULL || mac == NULL || *mac == '\0')
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "device_by_mac");
+	if (!fits(mac, STORE_MAC_LEN))
+		return too_large(d, "mac", STORE_MAC_LEN - 1);
+	if ((v = malloc(sizeof(*v))) == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "device_by_mac");
+	if (bind_text(st, 1, mac) != SQLITE_OK) {
+		r = db_err(s, d, "device_by_mac");
+		goto out;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "no device with MAC %s",
+		    mac);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = db_err(s, d, "device_by_mac");
+		goto out;
+	}
+	if ((r = device_from_row(st, v, d)) != 0)
+		goto out;
+	/* Two devices claiming one MAC: trust neither with a segment. */
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = wg_diag_set(d, WG_ERR_CONFLICT, "MAC %s is recorded for "
+		    "more than one device", mac);
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		r = db_err(s, d, "device_by_mac");
+		goto out;
+	}
+	memcpy(out, v, sizeof(*out));
+out:
+	st_done(st);
+	free(v);
+	return r;
+}
+
+static int
+hold_from_row(sqlite3_stmt *st, struct store_hold *h, struct wg_diag *d)
+{
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	if ((r = col_i64(st, 0, &h->id, "holds.id", d)) != 0 ||
+	    (r = col_text(st, 1, h->device_id, sizeof(h->device_id), 0,
+	    "holds.device_id", d)) != 0 ||
+	    (r = col_text(st, 2, h->granted_by, sizeof(h->granted_by), 0,
+	    "holds.granted_by", d)) != 0 ||
+	    (r = col_i64(st, 3, &h->granted_at, "holds.granted_at", d)) != 0 ||
+	    (r = col_i64(st, 4, &h->until, "holds.until", d)) != 0 ||
+	    (r = col_text(st, 5, h->reason, sizeof(h->reason), 0,
+	    "holds.reason", d)) != 0)
+		return r;
+	if (sqlite3_column_type(st, 6) != SQLITE_NULL &&
+	    (r = col_i64(st, 6, &h->ended_at, "holds.ended_at", d)) != 0)
+		return r;
+	return col_text(st, 7, h->ended_by, sizeof(h->ended_by), 1,
+	    "holds.ended_by", d);
+}
+
+int
+store_hold_add(struct store *s, const struct store_hold *h, int64_t *id,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_HOLD_ADD];
+	int r;
+
+	if (h == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "hold_add");
+	if ((r = check_key(h->device_id, "device_id", d)) != 0 ||
+	    (r = check_text(h->granted_by, STORE_TEXT_LEN - 1, 1,
+	    "granted_by", d)) != 0 ||
+	    (r = check_text(h->reason, STORE_TEXT_LEN - 1, 1, "reason",
+	    d)) != 0)
+		return r;
+	if (h->reason[0] == '\0' || h->until <= h->granted_at)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG,
+		    "a hold needs a reason and an end after its start");
+	if (bind_text(st, 1, h->device_id) != SQLITE_OK ||
+	    bind_text(st, 2, h->granted_by) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, h->granted_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, h->until) != SQLITE_OK ||
+	    bind_text(st, 5, h->reason) != SQLITE_OK) {
+		r = db_err(s, d, "hold_add");
+		st_done(st);
+		return r;
+	}
+	if ((r = st_run(s, ST_HOLD_ADD, "hold_add", d)) == 0 && id != NULL)
+		*id = (int64_t)sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int
+store_hold_open(struct store *s, const char *device_id,
+    struct store_hold *out, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_HOLD_OPEN];
+	struct store_hold h;
+	int rc, r;
+
+	if (out == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "hold_open");
+	if ((r = check_key(device_id, "device_id", d)) != 0)
+		return r;
+	if (bind_text(st, 1, device_id) != SQLITE_OK) {
+		r = db_err(s, d, "hold_open");
+		goto out;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "no open hold");
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = db_err(s, d, "hold_open");
+		goto out;
+	}
+	if ((r = hold_from_row(st, &h, d)) == 0)
+		*out = h;
+out:
+	st_done(st);
+	return r;
+}
+
+int
+store_hold_end(struct store *s, const char *device_id, int64_t at,
+    const char *by, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_HOLD_END];
+	int r;
+
+	if ((r = check_key(device_id, "device_id", d)) != 0 ||
+	    (r = check_text(by, STORE_TEXT_LEN - 1, 1, "ended_by", d)) != 0)
+		return r;
+	if (bind_text(st, 1, device_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, at) != SQLITE_OK ||
+	    bind_text(st, 3, by) != SQLITE_OK) {
+		r = db_err(s, d, "hold_end");
+		st_done(st);
+		return r;
+	}
+	return st_run(s, ST_HOLD_END, "hold_end", d);
+}
+
+int
+store_hold_due(struct store *s, int64_t now, store_hold_cb cb, void *arg,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_HOLD_DUE];
+	struct store_hold h;
+	int rc, r = 0;
+
+	if (cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "hold_due");
+	if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK) {
+		r = db_err(s, d, "hold_due");
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((r = hold_from_row(st, &h, d)) != 0 ||
+		    (r = cb(&h, arg)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = db_err(s, d, "hold_due");
+out:
 	st_done(st);
 	return r;
 }

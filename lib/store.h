@@ -289,4 +289,49 @@ int store_ek_blocked(struct store *s, const char *ek_fpr, struct wg_diag *d);
 int store_ek_block(struct store *s, const char *ek_fpr, const char *reason,
     struct wg_diag *d);
 
+/*
+ * The device recorded with MAC mac ("aa:bb:cc:dd:ee:ff", lowercase).
+ * WG_ERR_NOT_FOUND when none; WG_ERR_CONFLICT when more than one device
+ * has it (the caller must then treat the MAC as unknown).
+ */
+int store_device_by_mac(struct store *s, const char *mac,
+    struct store_device *out, struct wg_diag *d);
+
+/*
+ * Clinical holds (wardgate(1) hold): a device that fails attestation is
+ * kept in the hold segment rather than quarantined until `until`. Rows are
+ * never deleted; a hold ends when it expires or is released.
+ */
+struct store_hold {
+	int64_t id;
+	char device_id[STORE_ID_LEN];
+	char granted_by[STORE_TEXT_LEN];
+	int64_t granted_at;		/* unix seconds */
+	int64_t until;			/* > granted_at */
+	char reason[STORE_TEXT_LEN];
+	int64_t ended_at;		/* 0 while open */
+	char ended_by[STORE_TEXT_LEN];	/* "" while open */
+};
+
+/* Adds a hold (open); *id (may be NULL) is its row id. */
+int store_hold_add(struct store *s, const struct store_hold *h, int64_t *id,
+    struct wg_diag *d);
+
+/* The device's open hold (even if past until); WG_ERR_NOT_FOUND if none. */
+int store_hold_open(struct store *s, const char *device_id,
+    struct store_hold *out, struct wg_diag *d);
+
+/* Ends every open hold of the device, recording when and by whom. */
+int store_hold_end(struct store *s, const char *device_id, int64_t at,
+    const char *by, struct wg_diag *d);
+
+/*
+ * Calls cb for every open hold whose until <= now, oldest first; a
+ * non-zero return stops the walk and is returned. cb must not end holds
+ * itself (collect, then end them after the walk).
+ */
+typedef int (*store_hold_cb)(const struct store_hold *h, void *arg);
+int store_hold_due(struct store *s, int64_t now, store_hold_cb cb,
+    void *arg, struct wg_diag *d);
+
 #endif

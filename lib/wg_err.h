@@ -90,7 +90,10 @@
 	X(POLICY_EXPIRED,  -105, "POLICY_EXPIRED",    "deprecated firmware release past its date") \
 	X(POLICY_DEPRECATED,-106,"POLICY_DEPRECATED", "firmware release deprecated: plan the update") \
 	\
-	X(RADIUS_AUTH,     -110, "RADIUS_AUTH",       "RADIUS authenticator does not verify: wrong shared secret or altered packet")
+	X(RADIUS_AUTH,     -110, "RADIUS_AUTH",       "RADIUS authenticator does not verify: wrong shared secret or altered packet") \
+	X(CONFLICT,        -111, "CONFLICT",          "conflicting records: more than one device claims the same identifier") \
+	X(ENFORCER_DOWN,   -112, "ENFORCER_DOWN",     "network enforcement is not in force: no device is promoted until it is") \
+	X(HOLD,            -113, "HOLD",              "clinical hold refused")
 
 enum wg_err {
 	WG_OK = 0,

@@ -7,12 +7,15 @@ what=${1:-test}
 
 build_pkgs="autoconf automake pkg-config make gcc libc6-dev
  libtss2-dev libssl-dev libjson-c-dev libsqlite3-dev libevent-dev
- libcurl4-openssl-dev libcmocka-dev libnftables-dev"
+ libcurl4-openssl-dev libcmocka-dev libnftables-dev libmnl-dev libcap-dev"
 # Tests: swtpm is the TPM, tpm2-tools the independent cross-check,
 # clang + its runtimes for libFuzzer and the sanitizers, jq for scripts,
-# iproute2 + iputils-ping + netcat-openbsd for the enforcer's netns test.
+# iproute2 + iputils-ping + netcat-openbsd for the enforcer's netns test,
+# libcap2-bin (setcap) for the unprivileged gateway, FreeRADIUS with its
+# rest module and radclient for the RADIUS tests.
 test_pkgs="swtpm swtpm-tools tpm2-tools clang libclang-rt-14-dev jq openssl
- iproute2 iputils-ping netcat-openbsd"
+ iproute2 iputils-ping netcat-openbsd libcap2-bin
+ freeradius freeradius-rest freeradius-utils"
 
 case "$what" in
 build) pkgs="$build_pkgs" ;;

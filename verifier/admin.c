@@ -282,8 +282,10 @@ admin_approve(struct gw *gw, struct evhttp_request *req, const char *key)
 	    (r = store_device_put(gw->store, dev, &d)) != 0 ||
 	    (r = store_commit(gw->store, &d)) != 0) {
 		store_rollback(gw->store);
+		gw_changed_done(gw, 0);
 		goto fail;
 	}
+	gw_changed_done(gw, 1);
 	admin_reply(req, 200, admin_device_json(dev, 1));
 	goto out;
 fail:
@@ -393,6 +395,9 @@ admin_provision(struct gw *gw, struct evhttp_request *req)
 		memcpy(dev->model, p.model, sizeof(dev->model));
 		memcpy(dev->owner, p.owner, sizeof(dev->owner));
 		memcpy(dev->serial, p.serial, sizeof(dev->serial));
+		if (strcmp(dev->mac, p.mac) != 0 &&
+		    (r = gw_changed_add(gw, dev->device_id, &d)) != 0)
+			goto rollback;
 		memcpy(dev->mac, p.mac, sizeof(dev->mac));
 		if (!dev->approved && (r = admin_admit(gw, dev, actor,
 		    "provisioning record added", &d)) != 0)
@@ -402,11 +407,13 @@ admin_provision(struct gw *gw, struct evhttp_request *req)
 	}
 	if ((r = store_commit(gw->store, &d)) != 0)
 		goto rollback;
+	gw_changed_done(gw, 1);
 	gw_send_json(req, 200, known ? "{\"provisioned\":true,\"device\":true}" :
 	    "{\"provisioned\":true,\"device\":false}");
 	goto out;
 rollback:
 	store_rollback(gw->store);
+	gw_changed_done(gw, 0);
 fail:
 	gw_send_error(req, r == WG_ERR_DEVICE_DECOMMISSIONED ? 409 :
 	    r == WG_ERR_TOO_LARGE ? 400 : 500, r, d.detail);

@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "file.h"
+#include "enfmsg.h"
 #include "pcr.h"
 
 #define CONF_FILE_MAX (256u * 1024)
@@ -57,6 +58,16 @@ static const struct conf_key conf_keys[] = {
 	{ "segment_stale", SEG(DEV_STALE) },
 	{ "segment_vulnerable", SEG(DEV_VULNERABLE) },
 	{ "segment_decommissioned", SEG(DEV_DECOMMISSIONED) },
+	{ "segment_hold", STR(segment_hold) },
+	{ "hold_max", U32(hold_max, 60, 7 * 86400) },
+	{ "enforcer", STR(enforcer) },
+	{ "enforcer_conf", STR(enforcer_conf) },
+	{ "radius_listen", STR(radius_listen) },
+	{ "radius_auth_file", STR(radius_auth_file) },
+	{ "radius_vlans", STR(radius_vlans) },
+	{ "radius_das", STR(radius_das) },
+	{ "radius_das_secret_file", STR(radius_das_secret_file) },
+	{ "radius_das_action", STR(radius_das_action) },
 };
 #define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -87,6 +98,90 @@ conf_defaults(struct conf *c)
 	strcpy(c->segment[DEV_STALE], "quarantine");
 	strcpy(c->segment[DEV_VULNERABLE], "quarantine");
 	strcpy(c->segment[DEV_DECOMMISSIONED], "blocked");
+	strcpy(c->segment_hold, "clinical-hold");
+	c->hold_max = 12 * 3600;
+	strcpy(c->enforcer, "none");
+	strcpy(c->enforcer_conf, "/etc/wardgate/enforcer.conf");
+	strcpy(c->radius_listen, "none");
+	strcpy(c->radius_auth_file, "/etc/wardgate/radius-rest.secret");
+	strcpy(c->radius_vlans, "clinical=100 quarantine=200 clinical-hold=300");
+	strcpy(c->radius_das, "none");
+	strcpy(c->radius_das_secret_file, "/etc/wardgate/radius-das.secret");
+	strcpy(c->radius_das_action, "disconnect");
+}
+
+/*
+ * Walks "segment=vlan ..." calling cb(name, vlan, arg) for each pair; a
+ * malformed list is -1. Segment names as enfmsg_segment_valid(); VLAN ids
+ * 1 to 4094; a segment at most once.
+ */
+static int
+vlans_walk(const char *list, int (*cb)(const char *, unsigned, void *),
+    void *arg)
+{
+	char name[CONF_SEGMENT_MAX], seen[16][CONF_SEGMENT_MAX];
+	const char *p = list, *eq, *end;
+	unsigned long v;
+	size_t n, nseen = 0, i;
+	char *vend;
+	int r;
+
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			return 0;
+		if ((eq = strchr(p, '=')) == NULL)
+			return -1;
+		n = (size_t)(eq - p);
+		if (n == 0 || n >= sizeof(name))
+			return -1;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (!enfmsg_segment_valid(name) || nseen == 16)
+			return -1;
+		for (i = 0; i < nseen; i++)
+			if (strcmp(seen[i], name) == 0)
+				return -1;
+		memcpy(seen[nseen++], name, n + 1);
+		if (!isdigit((unsigned char)eq[1]))
+			return -1;
+		errno = 0;
+		v = strtoul(eq + 1, &vend, 10);
+		end = vend;
+		if (errno != 0 || v < 1 || v > 4094 ||
+		    (*end != ' ' && *end != '\0'))
+			return -1;
+		if (cb != NULL && (r = cb(name, (unsigned)v, arg)) != 0)
+			return r;
+		p = end;
+	}
+}
+
+struct vlan_find {
+	const char *segment;
+	unsigned vlan;
+};
+
+static int
+vlan_match(const char *name, unsigned vlan, void *arg)
+{
+	struct vlan_find *f = arg;
+
+	if (strcmp(name, f->segment) != 0)
+		return 0;
+	f->vlan = vlan;
+	return 1;
+}
+
+unsigned
+conf_vlan(const struct conf *c, const char *segment)
+{
+	struct vlan_find f = { segment, 0 };
+
+	if (vlans_walk(c->radius_vlans, vlan_match, &f) < 0)
+		return 0;
+	return f.vlan;
 }
 
 static char *
@@ -275,6 +370,61 @@ conf_check(const struct conf *c, struct wg_diag *d)
 		return wg_diag_set(d, WG_ERR_CONFIG,
 		    "segment_trusted must differ from every other state's "
 		    "segment: only trusted devices reach it");
+	{
+		size_t i;
+
+		for (i = 0; i < DEV_NSTATES; i++)
+			if (!enfmsg_segment_valid(c->segment[i]))
+				return wg_diag_set(d, WG_ERR_CONFIG,
+				    "segment_%s: 1 to 32 of a-z, 0-9, - and _, "
+				    "starting with a letter or digit",
+				    state_name((enum dev_state)i));
+	}
+	if (!enfmsg_segment_valid(c->segment_hold))
+		return wg_diag_set(d, WG_ERR_CONFIG, "segment_hold: 1 to 32 "
+		    "of a-z, 0-9, - and _, starting with a letter or digit");
+	if (strcmp(c->segment_hold, c->segment[DEV_TRUSTED]) == 0)
+		return wg_diag_set(d, WG_ERR_CONFIG, "segment_hold must "
+		    "differ from segment_trusted: a held device has not "
+		    "proven itself");
+	if (strcmp(c->enforcer, "none") != 0 && c->enforcer[0] != '/')
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "enforcer: \"none\" or an absolute path");
+	if (c->enforcer_conf[0] != '/')
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "enforcer_conf: an absolute path");
+	if (strcmp(c->radius_listen, "none") != 0) {
+		char host[sizeof(c->radius_listen)];
+		unsigned short port;
+		struct in_addr a4;
+
+		if (conf_listen_split(c->radius_listen, host, sizeof(host),
+		    &port) != 0 || inet_pton(AF_INET, host, &a4) != 1)
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "radius_listen: \"none\" or IPV4:PORT");
+	}
+	if (vlans_walk(c->radius_vlans, NULL, NULL) != 0)
+		return wg_diag_set(d, WG_ERR_CONFIG, "radius_vlans: "
+		    "SEGMENT=VLAN pairs, VLAN 1 to 4094, each segment once");
+	if (conf_vlan(c, c->segment[DEV_DECOMMISSIONED]) != 0)
+		return wg_diag_set(d, WG_ERR_CONFIG, "radius_vlans: the "
+		    "decommissioned segment must have no VLAN (rejected)");
+	if (strcmp(c->radius_das, "none") != 0) {
+		char host[sizeof(c->radius_das)];
+		unsigned short port;
+		struct in6_addr a6;
+		struct in_addr a4;
+
+		if (conf_listen_split(c->radius_das, host, sizeof(host),
+		    &port) != 0 || (inet_pton(AF_INET, host, &a4) != 1 &&
+		    inet_pton(AF_INET6, host, &a6) != 1))
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "radius_das: \"none\" or IPV4:PORT or [IPV6]:PORT");
+	}
+	if (strcmp(c->radius_das_action, "disconnect") != 0 &&
+	    strcmp(c->radius_das_action, "coa") != 0)
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "radius_das_action: disconnect or coa");
 	return 0;
 }
 

@@ -34,7 +34,28 @@ struct conf {
 	uint32_t commit_batch;		/* group commit: verdicts per commit */
 	uint32_t commit_delay_ms;	/* longest a verdict waits to commit */
 	char segment[DEV_NSTATES][CONF_SEGMENT_MAX];
+
+	/* Enforcement (wardgate-enforcer(8)); "none": segments recorded only. */
+	char enforcer[CONF_PATH_MAX];	/* program, or "none" */
+	char enforcer_conf[CONF_PATH_MAX];	/* passed as -f */
+	char segment_hold[CONF_SEGMENT_MAX];	/* clinical holds */
+	uint32_t hold_max;		/* longest hold, seconds */
+
+	/* RADIUS: rlm_rest decision endpoint and RFC 5176 client. */
+	char radius_listen[128];	/* plain HTTP, "none" or IPV4:PORT */
+	char radius_auth_file[CONF_PATH_MAX];	/* "user:password" (Basic) */
+	char radius_vlans[512];		/* "segment=vlan ..." */
+	char radius_das[128];		/* "none" or HOST:PORT */
+	char radius_das_secret_file[CONF_PATH_MAX];
+	char radius_das_action[16];	/* "disconnect" or "coa" */
 };
+
+/*
+ * The VLAN id radius_vlans gives segment (1..4094), or 0 when the segment
+ * has none (a device there is rejected). radius_vlans must have passed
+ * conf_check.
+ */
+unsigned conf_vlan(const struct conf *c, const char *segment);
 
 /* Fills c with the defaults (see wardgated.conf(5)). */
 void conf_defaults(struct conf *c);

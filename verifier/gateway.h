@@ -26,6 +26,8 @@
 struct akcache;
 struct enroll_table;
 struct gw_policies;
+struct gw_enf;
+struct gw_radsrv;
 struct policy;
 struct policy_model;
 struct json_object;
@@ -52,6 +54,13 @@ struct gw {
 	struct enroll_table *enrolls;
 	struct akcache *aks;		/* device id -> loaded AK */
 	struct gw_policies *policies;	/* trusted issuers, installed bundles */
+	struct gw_enf *enf;		/* wardgate-enforcer(8) child */
+	struct gw_radsrv *radsrv;	/* rlm_rest endpoint, RFC 5176 client */
+
+	/* Devices whose segment changed in the open transaction: told to
+	 * the enforcer and the RADIUS client once it commits. */
+	char (*changed)[STORE_ID_LEN];
+	size_t nchanged, cap_changed;
 
 	/* Group commit: writes of several requests share a transaction. */
 	int in_tx;
@@ -111,6 +120,23 @@ int gw_set_state(struct gw *gw, struct store_device *dev, enum dev_state to,
 /* Marks every trusted device whose last good attestation is too old. */
 void gw_sweep(struct gw *gw);
 
+/*
+ * Sets dev->segment from its state and holds (gw_device_segment) and, if
+ * it changed, queues the device for the enforcer and RADIUS once the open
+ * transaction commits. The caller stores dev.
+ */
+int gw_resegment(struct gw *gw, struct store_device *dev, struct wg_diag *d);
+
+/*
+ * gw_changed_add queues a device for the enforcer and RADIUS (its segment
+ * or MAC changed); gw_changed_done sends the queue after a commit
+ * (committed = 1) or drops it after a rollback. Paths that commit on
+ * their own (admin, sweep) call gw_changed_done; gw_flush does it for
+ * the group commit.
+ */
+int gw_changed_add(struct gw *gw, const char *device_id, struct wg_diag *d);
+void gw_changed_done(struct gw *gw, int committed);
+
 /* api.c */
 int api_init(struct gw *gw);
 void api_free(struct gw *gw);
@@ -131,5 +157,39 @@ struct json_object *policies_json(const struct gw *gw);
 
 /* admin.c */
 void admin_dispatch(struct evhttp_request *req, void *arg);
+
+/*
+ * enfctl.c: drives wardgate-enforcer(8) (conf "enforcer"). enf_start
+ * spawns it; until it has installed its ruleset and every device's
+ * segment was applied again from the store, enf_ready() is 0 and no
+ * device may be promoted. enf_put() queues one device's segment (after
+ * commit). With enforcer = none, enf_ready() is 1 and enf_put() does
+ * nothing.
+ */
+int enf_start(struct gw *gw, struct wg_diag *d);
+void enf_stop(struct gw *gw);
+int enf_ready(const struct gw *gw);
+void enf_put(struct gw *gw, const char *mac, const char *segment);
+struct json_object *enf_status_json(const struct gw *gw);
+
+/*
+ * radsrv.c: the FreeRADIUS rlm_rest decision endpoint (radius_listen)
+ * and the RFC 5176 Disconnect/CoA client (radius_das). radsrv_init does
+ * nothing for the parts set to "none". radsrv_changed is called after
+ * commit for a device whose segment changed; it sends the request to
+ * the NAS and returns at once (retries run on the event loop).
+ */
+int radsrv_init(struct gw *gw, struct wg_diag *d);
+void radsrv_free(struct gw *gw);
+void radsrv_changed(struct gw *gw, const struct store_device *dev);
+struct json_object *radsrv_status_json(const struct gw *gw);
+
+/*
+ * The segment a device is in, from its state and any open clinical hold
+ * that has not expired (a held device that is not trusted gets
+ * segment_hold; trusted, pending and decommissioned devices ignore holds).
+ */
+int gw_device_segment(struct gw *gw, const struct store_device *dev,
+    int64_t now, const char **segment, struct wg_diag *d);
 
 #endif

@@ -145,6 +145,38 @@ gw_tx(struct gw *gw, struct wg_diag *d)
 	return 0;
 }
 
+/*
+ * After a commit: every device whose segment changed goes to the enforcer
+ * and the RADIUS client, read back from the store (what is durable).
+ * After a rollback the list is dropped: nothing of it happened.
+ */
+void
+gw_changed_done(struct gw *gw, int committed)
+{
+	struct store_device *dev;
+	struct wg_diag d;
+	size_t i;
+
+	if (committed && gw->nchanged > 0 &&
+	    (dev = malloc(sizeof(*dev))) != NULL) {
+		for (i = 0; i < gw->nchanged; i++) {
+			if (store_device_get(gw->store, gw->changed[i], dev,
+			    &d) != 0) {
+				logmsg("device %.16s...: cannot read back its "
+				    "segment: %s", gw->changed[i], d.detail);
+				continue;
+			}
+			if (dev->mac[0] != '\0')
+				enf_put(gw, dev->mac, dev->segment);
+			radsrv_changed(gw, dev);
+		}
+		free(dev);
+	} else if (committed && gw->nchanged > 0)
+		logmsg("out of memory: %zu segment change(s) not sent; the "
+		    "enforcer is reconciled at its next start", gw->nchanged);
+	gw->nchanged = 0;
+}
+
 static void
 gw_send_pending(struct gw *gw, int ok, const char *why)
 {
@@ -179,6 +211,7 @@ gw_flush(struct gw *gw)
 			ok = 0;
 		} else
 			gw->n_commits++;
+		gw_changed_done(gw, ok);
 	}
 	gw_send_pending(gw, ok, "the store could not commit; try again");
 }
@@ -191,6 +224,7 @@ gw_abort(struct gw *gw, const char *why)
 		store_rollback(gw->store);
 		gw->in_tx = 0;
 	}
+	gw_changed_done(gw, 0);
 	logmsg("store failure, batch rolled back: %s", why);
 	gw_send_pending(gw, 0, "the store failed; try again");
 }
@@ -250,31 +284,94 @@ gw_reply_committed(struct gw *gw, struct evhttp_request *req, int status,
 /* ---- states ---- */
 
 int
+gw_device_segment(struct gw *gw, const struct store_device *dev, int64_t now,
+    const char **segment, struct wg_diag *d)
+{
+	struct store_hold h;
+	enum dev_state st;
+	int r;
+
+	if (state_parse(dev->state, &st) != 0)
+		st = DEV_UNTRUSTED;
+	*segment = gw_segment(gw, st);
+	if (st == DEV_TRUSTED || st == DEV_PENDING || st == DEV_DECOMMISSIONED)
+		return 0;
+	r = store_hold_open(gw->store, dev->device_id, &h, d);
+	if (r == WG_ERR_NOT_FOUND)
+		return 0;
+	if (r != 0)
+		return r;
+	if (h.until > now)
+		*segment = gw->conf.segment_hold;
+	return 0;
+}
+
+/* Remembers that dev's segment changed in the open transaction. */
+int
+gw_changed_add(struct gw *gw, const char *device_id, struct wg_diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < gw->nchanged; i++)
+		if (strcmp(gw->changed[i], device_id) == 0)
+			return 0;
+	if (gw->nchanged == gw->cap_changed) {
+		size_t ncap = gw->cap_changed ? gw->cap_changed * 2 : 64;
+		char (*nc)[STORE_ID_LEN] = realloc(gw->changed,
+		    ncap * sizeof(*nc));
+
+		if (nc == NULL)
+			return wg_diag_set(d, WG_ERR_ALLOC, "changed devices");
+		gw->changed = nc;
+		gw->cap_changed = ncap;
+	}
+	snprintf(gw->changed[gw->nchanged++], STORE_ID_LEN, "%s", device_id);
+	return 0;
+}
+
+int
+gw_resegment(struct gw *gw, struct store_device *dev, struct wg_diag *d)
+{
+	const char *seg;
+	int r;
+
+	if ((r = gw_device_segment(gw, dev, gw_now(), &seg, d)) != 0)
+		return r;
+	if (strcmp(dev->segment, seg) == 0)
+		return 0;
+	snprintf(dev->segment, sizeof(dev->segment), "%s", seg);
+	return gw_changed_add(gw, dev->device_id, d);
+}
+
+int
 gw_set_state(struct gw *gw, struct store_device *dev, enum dev_state to,
     const char *actor, const char *why, struct wg_diag *d)
 {
 	struct store_audit au;
+	char from[STORE_STATE_LEN];
 	int r;
 
-	snprintf(dev->segment, sizeof(dev->segment), "%s", gw_segment(gw, to));
-	if (strcmp(dev->state, state_name(to)) == 0)
-		return 0;
-	memset(&au, 0, sizeof(au));
-	au.at = gw_now();
-	au.actor = actor;
-	au.device_id = dev->device_id;
-	au.action = "state";
-	au.before = dev->state[0] != '\0' ? dev->state : NULL;
-	au.after = state_name(to);
-	au.detail = why;
-	if ((r = store_audit_add(gw->store, &au, d)) != 0)
-		return r;
-	if (verbose)
-		logmsg("device %.16s... %s: %s -> %s (%s)", dev->device_id,
-		    dev->name, dev->state, state_name(to), why);
-	snprintf(dev->state, sizeof(dev->state), "%s", state_name(to));
-	dev->state_since = gw_now();
-	return 0;
+	snprintf(from, sizeof(from), "%s", dev->state);
+	if (strcmp(dev->state, state_name(to)) != 0) {
+		memset(&au, 0, sizeof(au));
+		au.at = gw_now();
+		au.actor = actor;
+		au.device_id = dev->device_id;
+		au.action = "state";
+		au.before = from[0] != '\0' ? from : NULL;
+		au.after = state_name(to);
+		au.detail = why;
+		if ((r = store_audit_add(gw->store, &au, d)) != 0)
+			return r;
+		if (verbose)
+			logmsg("device %.16s... %s: %s -> %s (%s)",
+			    dev->device_id, dev->name, from, state_name(to),
+			    why);
+		snprintf(dev->state, sizeof(dev->state), "%s",
+		    state_name(to));
+		dev->state_since = gw_now();
+	}
+	return gw_resegment(gw, dev, d);
 }
 
 struct sweep_arg {
@@ -343,7 +440,9 @@ gw_sweep(struct gw *gw)
 	if (r != 0 || (r = store_commit(gw->store, &d)) != 0) {
 		logmsg("stale sweep failed: %s", d.detail);
 		store_rollback(gw->store);
-	}
+		gw_changed_done(gw, 0);
+	} else
+		gw_changed_done(gw, 1);
 out:
 	free(dev);
 	free(a.ids);
@@ -527,6 +626,14 @@ main(int argc, char **argv)
 	}
 	/* A restart never moves a device towards trust. */
 	gw_sweep(gw);
+	if ((r = radsrv_init(gw, &d)) != 0) {
+		logmsg("radius: %s", d.detail);
+		goto out;
+	}
+	if ((r = enf_start(gw, &d)) != 0) {
+		logmsg("enforcer: %s", d.detail);
+		goto out;
+	}
 
 	evhttp_set_bevcb(gw->http, gw_tls_bev, gw);
 	evhttp_set_gencb(gw->http, api_dispatch, gw);
@@ -568,6 +675,8 @@ main(int argc, char **argv)
 out:
 	if (gw->in_tx)
 		gw_flush(gw);
+	enf_stop(gw);
+	radsrv_free(gw);
 	if (sigterm != NULL)
 		event_free(sigterm);
 	if (sigint != NULL)
@@ -595,6 +704,7 @@ out:
 	X509_STORE_free(gw->ek_cas);
 	SSL_CTX_free(gw->tls);
 	free(gw->pending);
+	free(gw->changed);
 	free(gw);
 	return ret;
 }

@@ -154,6 +154,58 @@ test_check(void **state)
 	assert_int_equal(conf_check(&c, &d), WG_ERR_CONFIG);
 }
 
+/* Each line alone over the defaults: accepted (1) or refused (0). */
+static void
+test_enforcement_keys(void **state)
+{
+	static const struct {
+		const char *line;
+		int ok;
+	} cases[] = {
+		{ "enforcer = /usr/libexec/wardgate-enforcer\n", 1 },
+		{ "enforcer = wardgate-enforcer\n", 0 },
+		{ "enforcer_conf = enforcer.conf\n", 0 },
+		{ "segment_hold = clinical\n", 0 },
+		{ "segment_hold = Hold\n", 0 },
+		{ "segment_stale = -quarantine\n", 0 },
+		{ "segment_hold = hold_2\n", 1 },
+		{ "radius_listen = 127.0.0.1:8445\n", 1 },
+		{ "radius_listen = [::1]:8445\n", 0 },
+		{ "radius_vlans = clinical=100 quarantine=4094\n", 1 },
+		{ "radius_vlans = clinical=0\n", 0 },
+		{ "radius_vlans = clinical=4095\n", 0 },
+		{ "radius_vlans = clinical=100 clinical=200\n", 0 },
+		{ "radius_vlans = clinical=10x\n", 0 },
+		{ "radius_vlans = blocked=999\n", 0 },
+		{ "radius_das = 192.0.2.1:3799\n", 1 },
+		{ "radius_das = [2001:db8::1]:3799\n", 1 },
+		{ "radius_das = switch:3799\n", 0 },
+		{ "radius_das_action = coa\n", 1 },
+		{ "radius_das_action = bounce\n", 0 },
+		{ "hold_max = 59\n", 0 },
+	};
+	struct conf c;
+	struct wg_diag d;
+	size_t i;
+	int r;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		conf_defaults(&c);
+		r = conf_parse(cases[i].line, "t", &c, &d);
+		if (r == 0)
+			r = conf_check(&c, &d);
+		if ((r == 0) != cases[i].ok)
+			fail_msg("%s: %s", cases[i].line,
+			    r == 0 ? "accepted" : d.detail);
+	}
+	conf_defaults(&c);
+	assert_int_equal(conf_vlan(&c, "clinical"), 100);
+	assert_int_equal(conf_vlan(&c, "clinical-hold"), 300);
+	assert_int_equal(conf_vlan(&c, "blocked"), 0);
+	assert_int_equal(conf_vlan(&c, "clinic"), 0);
+}
+
 int
 main(void)
 {
@@ -161,6 +213,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_enforcement_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

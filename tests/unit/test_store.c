@@ -298,7 +298,7 @@ test_open_reopen_keeps_data(void **state)
 	old = umask(022);
 	s = open_ok(path);
 	(void)umask(old);
-	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_schema_version(s), 3);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 
@@ -314,7 +314,7 @@ test_open_reopen_keeps_data(void **state)
 	store_close(s);
 
 	s = open_ok(path);
-	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_schema_version(s), 3);
 	assert_int_equal(store_provision_get(s, p.ek_fpr, &got, NULL), 0);
 	assert_string_equal(got.name, "pump-1");
 	store_close(s);
@@ -353,7 +353,7 @@ test_migrations_idempotent(void **state)
 	db = raw_open(path);
 	before = schema_text(db);
 	assert_true(strstr(before, "CREATE TABLE audit") != NULL);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x57474154);
 	/* A second store on the migrated file, and a reopen: no change. */
 	b = open_ok(path);
@@ -363,7 +363,7 @@ test_migrations_idempotent(void **state)
 	store_close(a);
 	after = schema_text(db);
 	assert_string_equal(before, after);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	free(before);
 	free(after);
 	sqlite3_close(db);
@@ -1626,8 +1626,11 @@ test_migrate_v1_to_v2(void **state)
 	full_device(dev);
 	assert_int_equal(store_device_put(s, dev, NULL), 0);
 	store_close(s);
-	/* Undo version 2 by hand: what a store written by 0.1 looks like. */
+	/* Undo versions 3 and 2 by hand: a store written by 0.1. */
 	db = raw_open(path);
+	raw_exec(db, "DROP TRIGGER holds_no_delete");
+	raw_exec(db, "DROP TABLE holds");
+	raw_exec(db, "DROP INDEX devices_by_mac");
 	raw_exec(db, "DROP TRIGGER policies_append_only_u");
 	raw_exec(db, "DROP TRIGGER policies_append_only_d");
 	raw_exec(db, "DROP TABLE policies");
@@ -1636,7 +1639,7 @@ test_migrate_v1_to_v2(void **state)
 	raw_exec(db, "PRAGMA user_version = 1");
 	sqlite3_close(db);
 	s = open_ok(path);
-	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_schema_version(s), 3);
 	got = calloc(1, sizeof(*got));
 	assert_non_null(got);
 	assert_int_equal(store_device_get(s, dev->device_id, got, NULL), 0);
@@ -1645,6 +1648,119 @@ test_migrate_v1_to_v2(void **state)
 	store_close(s);
 	free(dev);
 	free(got);
+}
+
+/* ---- devices by MAC, clinical holds (schema version 3) ---- */
+
+static void
+test_device_by_mac(void **state)
+{
+	char path[512];
+	struct store *s = open_ok(db_path(path, sizeof(path), "mac"));
+	struct store_device *a = calloc(1, sizeof(*a)), *got;
+	struct wg_diag d;
+
+	(void)state;
+	got = calloc(1, sizeof(*got));
+	assert_non_null(a);
+	assert_non_null(got);
+	full_device(a);
+	snprintf(a->mac, sizeof(a->mac), "02:00:00:00:00:01");
+	assert_int_equal(store_device_put(s, a, NULL), 0);
+	assert_int_equal(store_device_by_mac(s, "02:00:00:00:00:01", got, &d),
+	    0);
+	assert_string_equal(got->device_id, a->device_id);
+	assert_int_equal(store_device_by_mac(s, "02:00:00:00:00:02", got, &d),
+	    WG_ERR_NOT_FOUND);
+	/* A second device with the same MAC: neither is returned. */
+	a->device_id[0] = a->device_id[0] == 'a' ? 'b' : 'a';
+	assert_int_equal(store_device_put(s, a, NULL), 0);
+	assert_int_equal(store_device_by_mac(s, "02:00:00:00:00:01", got, &d),
+	    WG_ERR_CONFLICT);
+	assert_int_equal(store_device_by_mac(s, "", got, &d),
+	    WG_ERR_INVALID_ARG);
+	store_close(s);
+	free(a);
+	free(got);
+}
+
+struct due_walk {
+	int n;
+	int64_t id[4];
+};
+
+static int
+due_cb(const struct store_hold *h, void *arg)
+{
+	struct due_walk *w = arg;
+
+	if (w->n < 4)
+		w->id[w->n] = h->id;
+	w->n++;
+	return 0;
+}
+
+static void
+test_holds(void **state)
+{
+	char path[512];
+	struct store *s = open_ok(db_path(path, sizeof(path), "holds"));
+	struct store_hold h, got;
+	struct due_walk w = { 0, { 0 } };
+	struct wg_diag d;
+	sqlite3 *db;
+	int64_t id1 = 0, id2 = 0;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	snprintf(h.device_id, sizeof(h.device_id), "%064d", 7);
+	snprintf(h.granted_by, sizeof(h.granted_by), "uid 1000 (nurse)");
+	snprintf(h.reason, sizeof(h.reason), "bed 4, surgery until 14:00");
+	h.granted_at = 1000;
+	h.until = 1000;
+	/* No end after the start, no reason: refused. */
+	assert_int_equal(store_hold_add(s, &h, NULL, &d), WG_ERR_INVALID_ARG);
+	h.until = 4600;
+	h.reason[0] = '\0';
+	assert_int_equal(store_hold_add(s, &h, NULL, &d), WG_ERR_INVALID_ARG);
+	snprintf(h.reason, sizeof(h.reason), "bed 4, surgery until 14:00");
+	assert_int_equal(store_hold_open(s, h.device_id, &got, &d),
+	    WG_ERR_NOT_FOUND);
+	assert_int_equal(store_hold_add(s, &h, &id1, &d), 0);
+	assert_true(id1 > 0);
+	assert_int_equal(store_hold_open(s, h.device_id, &got, &d), 0);
+	assert_int_equal(got.id, id1);
+	assert_int_equal(got.until, 4600);
+	assert_int_equal(got.ended_at, 0);
+	assert_string_equal(got.ended_by, "");
+	assert_string_equal(got.granted_by, "uid 1000 (nurse)");
+	/* Due only once until has passed. */
+	assert_int_equal(store_hold_due(s, 4599, due_cb, &w, &d), 0);
+	assert_int_equal(w.n, 0);
+	assert_int_equal(store_hold_due(s, 4600, due_cb, &w, &d), 0);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.id[0], id1);
+	assert_int_equal(store_hold_end(s, h.device_id, 4601, "expired", &d),
+	    0);
+	assert_int_equal(store_hold_open(s, h.device_id, &got, &d),
+	    WG_ERR_NOT_FOUND);
+	w.n = 0;
+	assert_int_equal(store_hold_due(s, 9999, due_cb, &w, &d), 0);
+	assert_int_equal(w.n, 0);
+	/* A new hold is a new row; the old one is kept and cannot go. */
+	h.granted_at = 5000;
+	h.until = 6000;
+	assert_int_equal(store_hold_add(s, &h, &id2, &d), 0);
+	assert_true(id2 > id1);
+	store_close(s);
+	db = raw_open(path);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM holds"), 2);
+	assert_int_equal(raw_int(db, "SELECT ended_at FROM holds WHERE id = 1"),
+	    4601);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM holds", NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM holds"), 2);
+	sqlite3_close(db);
 }
 
 int
@@ -1674,6 +1790,8 @@ main(void)
 		cmocka_unit_test(test_begin_immediate_busy),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_migrate_v1_to_v2),
+		cmocka_unit_test(test_device_by_mac),
+		cmocka_unit_test(test_holds),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
