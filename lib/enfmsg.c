@@ -23,6 +23,7 @@ enfmsg_type_name(unsigned type)
 	case ENFMSG_ACK: return "ACK";
 	case ENFMSG_NAK: return "NAK";
 	case ENFMSG_ENTRY: return "ENTRY";
+	case ENFMSG_SEGMENT: return "SEGMENT";
 	default: return "INVALID";
 	}
 }
@@ -148,6 +149,22 @@ enfmsg_check(const struct enfmsg *m, struct wg_diag *d)
 	case ENFMSG_NAK:
 	case ENFMSG_ENTRY:
 		break;
+	case ENFMSG_SEGMENT:
+		if (m->seq != 0)
+			return wg_diag_set(d, WG_ERR_FORMAT,
+			    "SEGMENT: sequence number %u (only 0, at start)",
+			    m->seq);
+		if ((m->reason & ~ENFMSG_SEG_FLAGS) != 0)
+			return wg_diag_set(d, WG_ERR_FORMAT,
+			    "SEGMENT: unknown flags 0x%04x", m->reason);
+		if (memcmp(m->mac, zero_mac, ENFMSG_MAC_LEN) != 0)
+			return wg_diag_set(d, WG_ERR_FORMAT,
+			    "SEGMENT: carries no MAC");
+		if (!enfmsg_segment_valid(m->segment))
+			return wg_diag_set(d, WG_ERR_FORMAT,
+			    "SEGMENT: segment name missing or not "
+			    "[a-z0-9_-]{1,32}");
+		return 0;
 	default:
 		return wg_diag_set(d, WG_ERR_FORMAT, "unknown type 0x%02x",
 		    m->type);

@@ -6,7 +6,7 @@
  *
  *   0  u8      version (ENFMSG_VERSION)
  *   1  u8      type (enum enfmsg_type)
- *   2  u16     reason (NAK only, else 0)
+ *   2  u16     reason (NAK), flags (SEGMENT), else 0
  *   4  u32     sequence number
  *   8  u8[6]   MAC address
  *  14  u8[2]   reserved, zero
@@ -17,8 +17,14 @@
  * does not carry must be zero. Requests (PUT, FLUSH, LIST) have a sequence
  * number >= 1; the enforcer answers each with the same number: an ACK once
  * the change is in force, or a NAK with a reason; LIST is answered by one
- * ENTRY per device and then an ACK. An ACK with sequence 0 and no MAC is
- * sent once at start: the ruleset is in place.
+ * ENTRY per device and then an ACK.
+ *
+ * At start the enforcer sends, unasked, one SEGMENT per segment of its
+ * enforcer.conf, in the file's order: sequence 0, MAC zero, the segment's
+ * name, and in the reason field flags (ENFMSG_SEG_DEFAULT: the default
+ * segment, exactly one has it; other bits zero). Then an ACK with sequence
+ * 0 and no MAC: the ruleset is in place. wardgated checks that every
+ * segment it may PUT was announced before it relies on the enforcer.
  */
 #ifndef WG_ENFMSG_H
 #define WG_ENFMSG_H
@@ -41,7 +47,12 @@ enum enfmsg_type {
 	ENFMSG_ACK = 0x81,	/* done; echoes MAC + segment of a PUT */
 	ENFMSG_NAK = 0x82,	/* not done, nothing changed; reason set */
 	ENFMSG_ENTRY = 0x83,	/* one device of a LIST answer */
+	ENFMSG_SEGMENT = 0x84,	/* at start: a segment of enforcer.conf */
 };
+
+/* Flags of a SEGMENT, carried in its reason field. */
+#define ENFMSG_SEG_DEFAULT 0x0001u	/* the default segment */
+#define ENFMSG_SEG_FLAGS 0x0001u	/* every flag defined */
 
 enum enfmsg_reason {
 	ENFMSG_R_NONE = 0,
@@ -51,7 +62,7 @@ enum enfmsg_reason {
 
 struct enfmsg {
 	uint8_t type;
-	uint16_t reason;
+	uint16_t reason;	/* NAK: enum enfmsg_reason; SEGMENT: flags */
 	uint32_t seq;
 	uint8_t mac[ENFMSG_MAC_LEN];
 	char segment[ENFMSG_SEGMENT_MAX + 1];	/* NUL-terminated */
@@ -90,7 +101,7 @@ int enfmsg_mac_parse(const char *s, uint8_t mac[ENFMSG_MAC_LEN]);
 char *enfmsg_mac_format(const uint8_t mac[ENFMSG_MAC_LEN],
     char out[ENFMSG_MAC_TEXT]);
 
-/* "PUT", "ACK", ...; "INVALID" for an unknown type. */
+/* "PUT", "ACK", "SEGMENT", ...; "INVALID" for an unknown type. */
 const char *enfmsg_type_name(unsigned type);
 
 /* "NONE", "BACKEND", "FULL"; "INVALID" for an unknown reason. */

@@ -315,6 +315,27 @@ handle(struct enforcer *e, const struct enfmsg *req, char *why, size_t wlen)
 	return 0;
 }
 
+/* At start: one SEGMENT per segment, then ACK sequence 0 (in force). */
+static int
+announce(struct enforcer *e)
+{
+	struct enfmsg m;
+	size_t i;
+
+	for (i = 0; i < e->conf.nft.nseg; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = ENFMSG_SEGMENT;
+		if (i == e->conf.nft.def)
+			m.reason = ENFMSG_SEG_DEFAULT;
+		strcpy(m.segment, e->conf.nft.seg[i].name);
+		if (reply(e, &m) != 0)
+			return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = ENFMSG_ACK;
+	return reply(e, &m);
+}
+
 /* Reads requests until the peer closes (0), a signal (0), or a violation
  * (-1, reason logged). */
 static int
@@ -374,7 +395,6 @@ int
 main(int argc, char **argv)
 {
 	struct enforcer e;
-	struct enfmsg ready;
 	struct sigaction sa;
 	struct wg_diag d;
 	const char *conf_path = DEFAULT_CONF;
@@ -461,9 +481,7 @@ main(int argc, char **argv)
 	}
 	logmsg("table bridge %s installed: every device in %s until put",
 	    e.conf.nft.table, e.conf.nft.def_name);
-	memset(&ready, 0, sizeof(ready));
-	ready.type = ENFMSG_ACK;	/* sequence 0: the ruleset is in force */
-	if (reply(&e, &ready) != 0 || loop(&e) != 0) {
+	if (announce(&e) != 0 || loop(&e) != 0) {
 		if (enf_nft_demote(e.nft, &d) != 0) {
 			logmsg("demotion FAILED: %s", d.detail);
 			ret = EX_BACKEND;

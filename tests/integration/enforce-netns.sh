@@ -162,7 +162,7 @@ start_enforcer() {
 	exec 7>"$T/cmd"
 	NOUT=0
 	next_line
-	[ "$LAST" = READY ]
+	case $LAST in "READY pid="*) true ;; *) false ;; esac
 }
 # Waits (5 s at most) for enftool's next output line; sets LAST.
 next_line() {
@@ -186,6 +186,8 @@ stop_enforcer() {	# after an EXIT line: enftool sees EOF and ends
 }
 
 check "enforcer starts and installs its table" "start_enforcer"
+check "it announces its segments, quarantine the default" \
+    "case '$LAST' in *' segments=clinical,quarantine*,blocked') true;; *) false;; esac"
 
 # Fail closed before any PUT: the default is quarantine (a new device must
 # be able to enroll and attest, and nothing else).

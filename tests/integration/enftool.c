@@ -13,8 +13,10 @@
  *   close             -> closes the socket, waits: EXIT status
  *   wait              -> waits for the enforcer: EXIT status
  *
- * It starts by waiting for the enforcer's ready ACK (sequence 0) and
- * prints READY, or EOF/TIMEOUT and the exit status.
+ * It starts by collecting the enforcer's SEGMENT announcements and its
+ * ready ACK (sequence 0) and prints "READY pid=PID segments=A,B*,C" (the
+ * default segment marked with *), or EOF/TIMEOUT/BADREPLY and the exit
+ * status.
  *
  * usage: enftool ENFORCER [ARG...]
  */
@@ -224,7 +226,8 @@ int
 main(int argc, char **argv)
 {
 	struct enfmsg ready;
-	char line[1024];
+	char line[1024], segs[ENFMSG_SEGMENT_MAX * 64 + 64] = "";
+	size_t off = 0, ndef = 0;
 	int sv[2], r;
 
 	if (argc < 2) {
@@ -250,10 +253,22 @@ main(int argc, char **argv)
 	}
 	close(sv[1]);
 	sock = sv[0];
-	if ((r = recv_msg(&ready)) == 1 && ready.type == ENFMSG_ACK &&
-	    ready.seq == 0)
-		printf("READY\n");
+	/* SEGMENT announcements, then the ACK with sequence 0. */
+	while ((r = recv_msg(&ready)) == 1 && ready.type == ENFMSG_SEGMENT &&
+	    off < sizeof(segs) - ENFMSG_SEGMENT_MAX - 3) {
+		off += (size_t)snprintf(segs + off, sizeof(segs) - off,
+		    "%s%s%s", off > 0 ? "," : "", ready.segment,
+		    ready.reason & ENFMSG_SEG_DEFAULT ? "*" : "");
+		if (ready.reason & ENFMSG_SEG_DEFAULT)
+			ndef++;
+	}
+	if (r == 1 && ready.type == ENFMSG_ACK && ready.seq == 0 &&
+	    ready.segment[0] == '\0' && ndef == 1)
+		printf("READY pid=%ld segments=%s\n", (long)child, segs);
 	else {
+		if (r == 1)
+			printf("BADREPLY %s seq=%u at start (%zu defaults)\n",
+			    enfmsg_type_name(ready.type), ready.seq, ndef);
 		if (r == 0)
 			printf("EOF\n");
 		wait_child();

@@ -125,6 +125,7 @@ test_bytes_refused(void **state)
 	CORRUPT(0, 2, "version");
 	CORRUPT(1, 0, "unknown type");
 	CORRUPT(1, 4, "unknown type");
+	CORRUPT(1, 0x85, "unknown type");
 	CORRUPT(1, 0x80, "unknown type");
 	CORRUPT(1, 0xff, "unknown type");
 	CORRUPT(3, 1, "reason");		/* reason on a PUT */
@@ -198,6 +199,86 @@ test_type_rules(void **state)
 	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
 	/* Unknown type. */
 	m = make(0x42, 1, 0);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+}
+
+/* SEGMENT: at start, sequence 0, no MAC, a name, flags in reason. */
+static void
+test_segment_msg(void **state)
+{
+	struct enfmsg m, out;
+	uint8_t b[ENFMSG_LEN], c[ENFMSG_LEN];
+	size_t i;
+
+	(void)state;
+	m = make(ENFMSG_SEGMENT, 0, 0);
+	strcpy(m.segment, "quarantine");
+	m.reason = ENFMSG_SEG_DEFAULT;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+	/* The layout, byte by byte. */
+	assert_int_equal(b[0], ENFMSG_VERSION);
+	assert_int_equal(b[1], 0x84);
+	assert_int_equal(b[2], 0x00);
+	assert_int_equal(b[3], 0x01);		/* default flag */
+	for (i = 4; i < 16; i++)
+		assert_int_equal(b[i], 0);	/* seq 0, MAC 0, reserved */
+	assert_memory_equal(b + 16, "quarantine", 10);
+	for (i = 26; i < ENFMSG_LEN; i++)
+		assert_int_equal(b[i], 0);
+	assert_int_equal(enfmsg_decode(b, sizeof(b), &out, NULL), 0);
+	assert_int_equal(out.type, ENFMSG_SEGMENT);
+	assert_int_equal(out.reason, ENFMSG_SEG_DEFAULT);
+	assert_int_equal(out.seq, 0);
+	assert_string_equal(out.segment, "quarantine");
+	assert_string_equal(enfmsg_type_name(ENFMSG_SEGMENT), "SEGMENT");
+
+	/* Not the default: flags 0. */
+	m.reason = 0;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+	assert_int_equal(enfmsg_decode(b, sizeof(b), &out, NULL), 0);
+	assert_int_equal(out.reason, 0);
+
+	/* Refused as structs. */
+	m = make(ENFMSG_SEGMENT, 1, 0);		/* sequence not 0 */
+	strcpy(m.segment, "clinical");
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make(ENFMSG_SEGMENT, 0, 1);		/* carries a MAC */
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make(ENFMSG_SEGMENT, 0, 0);		/* no name */
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	strcpy(m.segment, "Clinical");		/* bad name */
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	strcpy(m.segment, "clinical");
+	m.reason = 2;				/* undefined flag */
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m.reason = 0x8001;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+
+	/* Refused as bytes. */
+	m = make(ENFMSG_SEGMENT, 0, 0);
+	strcpy(m.segment, "clinical");
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+#define CORRUPT(off, val, needle) do { \
+	memcpy(c, b, ENFMSG_LEN); c[off] = (val); \
+	assert_refused(c, ENFMSG_LEN, needle); } while (0)
+	CORRUPT(2, 0x80, "flags");
+	CORRUPT(3, 0x02, "flags");
+	CORRUPT(3, 0xff, "flags");
+	CORRUPT(7, 1, "sequence");
+	CORRUPT(4, 1, "sequence");
+	CORRUPT(8, 0x02, "MAC");		/* a unicast MAC too */
+	CORRUPT(13, 0x01, "MAC");
+	CORRUPT(16, 0, "segment");		/* empty name */
+	CORRUPT(16, '-', "segment");
+	CORRUPT(14, 1, "reserved");
+	CORRUPT(48, 1, "reserved");
+#undef CORRUPT
+	/* The other types still refuse flags in reason. */
+	m = make(ENFMSG_ACK, 0, 0);
+	m.reason = ENFMSG_SEG_DEFAULT;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make(ENFMSG_ENTRY, 1, 1);
+	m.reason = ENFMSG_SEG_DEFAULT;
 	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
 }
 
@@ -280,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bytes_refused),
 		cmocka_unit_test(test_type_rules),
+		cmocka_unit_test(test_segment_msg),
 		cmocka_unit_test(test_segment_names),
 		cmocka_unit_test(test_mac_text),
 		cmocka_unit_test(test_names),
