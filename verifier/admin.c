@@ -7,6 +7,9 @@
  *   GET  /admin/v1/devices/ID             one device (ID or unique prefix)
  *   POST /admin/v1/devices/ID/approve     admit a pending device
  *   POST /admin/v1/provision              a provisioning record (JSON)
+ *   POST /admin/v1/devices/ID/hold        clinical hold {"until","reason"}
+ *   POST /admin/v1/devices/ID/hold/release  end it now
+ *   GET  /admin/v1/enforcement            enforcer and RADIUS state
  */
 #include "config.h"
 
@@ -218,8 +221,12 @@ admin_show(struct gw *gw, struct evhttp_request *req, const char *key)
 	if ((r = admin_find(gw, key, dev, &d)) != 0)
 		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
 		    d.detail);
-	else
-		admin_reply(req, 200, admin_device_json(dev, 1));
+	else {
+		struct json_object *o = admin_device_json(dev, 1);
+
+		json_object_object_add(o, "hold", hold_json(gw, dev));
+		admin_reply(req, 200, o);
+	}
 	free(dev);
 }
 
@@ -293,6 +300,103 @@ fail:
 	    d.detail);
 out:
 	free(dev);
+}
+
+/*
+ * POST .../hold {"until": UNIX-SECONDS, "reason": TEXT} or .../hold/release
+ * {"reason": TEXT} (optional). Answers with the device, its hold included.
+ */
+static void
+admin_hold(struct gw *gw, struct evhttp_request *req, const char *key,
+    int release)
+{
+	struct store_device *dev = calloc(1, sizeof(*dev));
+	struct json_object *o = NULL, *v, *out;
+	struct wg_diag d;
+	const char *reason = NULL;
+	char *body = NULL, actor[64];
+	int64_t until = 0;
+	size_t len;
+	int r, status = 500;
+
+	wg_diag_clear(&d);
+	admin_actor(req, actor, sizeof(actor));
+	if (dev == NULL) {
+		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
+		return;
+	}
+	if (gw_body(req, ADMIN_BODY_MAX, &body, &len) != 0 ||
+	    (o = json_tokener_parse(body)) == NULL ||
+	    !json_object_is_type(o, json_type_object)) {
+		gw_send_error(req, 400, WG_ERR_JSON, "expected a JSON object");
+		goto out;
+	}
+	if (json_object_object_get_ex(o, "reason", &v)) {
+		if (!json_object_is_type(v, json_type_string)) {
+			gw_send_error(req, 400, WG_ERR_BAD_FIELD,
+			    "reason: a string");
+			goto out;
+		}
+		reason = json_object_get_string(v);
+	}
+	if (!release) {
+		if (!json_object_object_get_ex(o, "until", &v) ||
+		    !json_object_is_type(v, json_type_int) ||
+		    (until = json_object_get_int64(v)) <= 0) {
+			gw_send_error(req, 400, WG_ERR_BAD_FIELD,
+			    "until: unix seconds");
+			goto out;
+		}
+		if (json_object_object_length(o) != 2 || reason == NULL) {
+			gw_send_error(req, 400, WG_ERR_MISSING_FIELD,
+			    "a hold has exactly \"until\" and \"reason\"");
+			goto out;
+		}
+	} else if (json_object_object_length(o) > (reason != NULL ? 1 : 0)) {
+		gw_send_error(req, 400, WG_ERR_UNKNOWN_FIELD,
+		    "release takes only \"reason\"");
+		goto out;
+	}
+	gw_flush(gw);
+	if ((r = admin_find(gw, key, dev, &d)) != 0) {
+		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
+		    d.detail);
+		goto out;
+	}
+	if ((r = store_begin(gw->store, &d)) != 0)
+		goto fail;
+	r = release ? hold_release(gw, dev, actor, reason != NULL ? reason :
+	    "released by an administrator", &d) :
+	    hold_grant(gw, dev, until, reason, actor, &d);
+	if (r != 0 || (r = store_device_put(gw->store, dev, &d)) != 0 ||
+	    (r = store_commit(gw->store, &d)) != 0) {
+		store_rollback(gw->store);
+		gw_changed_done(gw, 0);
+		status = r == WG_ERR_HOLD ? 409 : r == WG_ERR_NOT_FOUND ? 404 :
+		    500;
+		goto fail;
+	}
+	gw_changed_done(gw, 1);
+	out = admin_device_json(dev, 1);
+	json_object_object_add(out, "hold", hold_json(gw, dev));
+	admin_reply(req, 200, out);
+	goto out;
+fail:
+	gw_send_error(req, status, r, d.detail);
+out:
+	json_object_put(o);
+	free(body);
+	free(dev);
+}
+
+static void
+admin_enforcement(struct gw *gw, struct evhttp_request *req)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "enforcer", enf_status_json(gw));
+	json_object_object_add(o, "radius", radsrv_status_json(gw));
+	admin_reply(req, 200, o);
 }
 
 /* Copies a string member of o into out (absent: ""); -1 if too long. */
@@ -539,6 +643,10 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 			gw_send_error(req, 405, WG_ERR_INVALID_ARG, "GET or POST");
 		return;
 	}
+	if (cmd == EVHTTP_REQ_GET && strcmp(uri, "/admin/v1/enforcement") == 0) {
+		admin_enforcement(gw, req);
+		return;
+	}
 	if (cmd == EVHTTP_REQ_POST && strcmp(uri, "/admin/v1/provision") == 0) {
 		admin_provision(gw, req);
 		return;
@@ -572,6 +680,12 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 		if (slash != NULL && strcmp(slash, "/approve") == 0 &&
 		    cmd == EVHTTP_REQ_POST) {
 			admin_approve(gw, req, key);
+			return;
+		}
+		if (slash != NULL && cmd == EVHTTP_REQ_POST &&
+		    (strcmp(slash, "/hold") == 0 ||
+		    strcmp(slash, "/hold/release") == 0)) {
+			admin_hold(gw, req, key, slash[5] == '/');
 			return;
 		}
 	}

@@ -239,6 +239,8 @@ api_status(int err)
 	case WG_ERR_CRYPTO:
 	case WG_ERR_DB:
 		return 500;
+	case WG_ERR_ENFORCER_DOWN:
+		return 503;
 	}
 	return 400;
 }
@@ -964,6 +966,18 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 		cur = DEV_UNTRUSTED;
 	next = state_next(cur, dev->approved,
 	    v.pass ? DEV_EV_ATTEST_PASS : DEV_EV_ATTEST_FAIL);
+	/*
+	 * While the enforcer is not in force (starting, reconciling, dead,
+	 * misconfigured), nothing is written and no device is promoted: the
+	 * store never says trusted where the network would not follow. The
+	 * agent retries; demotions and trusted devices go on as usual.
+	 */
+	if (next == DEV_TRUSTED && cur != DEV_TRUSTED && !enf_ready(gw)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", "2");
+		api_fail(req, WG_ERR_ENFORCER_DOWN, NULL);
+		goto out;
+	}
 	if ((reasons = wire_reasons_encode(v.r, v.n)) == NULL) {
 		r = wg_diag_set(&d, WG_ERR_ALLOC, "reasons");
 		goto dberr;

@@ -47,6 +47,20 @@ int admin_call(const char *method, const char *path, const char *body,
 /* Prints a gateway error reply; returns the exit status for it. */
 int admin_error(struct json_object *reply, long status);
 
+/* Percent-encodes everything but unreserved characters; caller frees.
+ * NULL when s is longer than 1024 bytes or no memory. */
+char *url_escape(const char *s);
+
+/* cli_enf.c */
+int cmd_hold(int argc, char **argv);
+int cmd_enforcement(int argc, char **argv);
+
+/*
+ * Parses a hold's end: "+N" with unit s, m, h or d (from now), or UTC
+ * "YYYY-MM-DDTHH:MM[:SS]Z". 0 and *out (unix seconds), or -1.
+ */
+int cli_parse_until(const char *s, int64_t now, int64_t *out);
+
 /* cli_policy.c */
 int cmd_policy(int argc, char **argv);
 int cmd_appraise(int argc, char **argv);

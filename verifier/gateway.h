@@ -76,6 +76,10 @@ struct gw {
 /* Current time, unix seconds (one place, so tests could move it). */
 int64_t gw_now(void);
 
+/* "TIME wardgated: message" on stderr; gw_verbose set by -v. */
+extern int gw_verbose;
+void gw_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Opens the batch transaction if none is open. */
 int gw_tx(struct gw *gw, struct wg_diag *d);
 
@@ -183,6 +187,20 @@ int radsrv_init(struct gw *gw, struct wg_diag *d);
 void radsrv_free(struct gw *gw);
 void radsrv_changed(struct gw *gw, const struct store_device *dev);
 struct json_object *radsrv_status_json(const struct gw *gw);
+
+/*
+ * hold.c: clinical holds (wardgate(1) hold). hold_grant and hold_release
+ * work inside the caller's transaction (audit row, hold row, new segment
+ * in dev; the caller stores dev, commits and calls gw_changed_done).
+ * hold_expire ends every due hold in its own transaction (sweep).
+ * hold_json: the device's open hold, or NULL.
+ */
+int hold_grant(struct gw *gw, struct store_device *dev, int64_t until,
+    const char *reason, const char *actor, struct wg_diag *d);
+int hold_release(struct gw *gw, struct store_device *dev, const char *actor,
+    const char *why, struct wg_diag *d);
+void hold_expire(struct gw *gw);
+struct json_object *hold_json(struct gw *gw, const struct store_device *dev);
 
 /*
  * The segment a device is in, from its state and any open clinical hold

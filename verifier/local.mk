@@ -1,6 +1,7 @@
 # verifier/: the gateway daemon and the admin CLI.
 bin_PROGRAMS += verifier/wardgate
-verifier_wardgate_SOURCES = verifier/wardgate.c verifier/cli.h verifier/cli_policy.c
+verifier_wardgate_SOURCES = verifier/wardgate.c verifier/cli.h verifier/cli_policy.c \
+	verifier/cli_enf.c
 verifier_wardgate_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS)
 verifier_wardgate_LDADD = $(WG_LIB_LIBS) $(JSONC_LIBS) $(CURL_LIBS)
 
@@ -8,7 +9,7 @@ sbin_PROGRAMS += verifier/wardgated
 verifier_wardgated_SOURCES = \
 	verifier/wardgated.c verifier/gateway.h \
 	verifier/api.c verifier/admin.c verifier/policies.c \
-	verifier/enfctl.c verifier/radsrv.c \
+	verifier/enfctl.c verifier/radsrv.c verifier/hold.c \
 	verifier/conf.c verifier/conf.h \
 	verifier/tls.c verifier/tls.h
 verifier_wardgated_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(JSONC_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(SQLITE_CFLAGS)

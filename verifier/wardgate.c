@@ -772,8 +772,7 @@ out:
 }
 
 
-/* Percent-encodes everything but unreserved characters; caller frees. */
-static char *
+char *
 url_escape(const char *s)
 {
 	static const char hexd[] = "0123456789ABCDEF";
@@ -1155,6 +1154,11 @@ usage_main(FILE *f)
 	    "  policy install FILE [--sig SIG] | policy list\n"
 	    "  device provision --name N --model M [--owner O] [--serial S]\n"
 	    "        [--mac MAC] (--ek-fpr HEX | --ek-pub FILE | --ek-cert FILE)\n"
+	    "  hold DEVICE --until TIME --reason TEXT\n"
+	    "                                  clinical hold (TIME: +90m, +2h,\n"
+	    "                                  2026-11-22T14:00Z)\n"
+	    "  hold --release DEVICE [--reason TEXT]\n"
+	    "  enforcement                     enforcer and RADIUS state\n"
 	    "\n"
 	    "exit status: 0 success, 1 refused, 2 error (see wardgate(1))\n",
 	    progname);
@@ -1190,6 +1194,10 @@ main(int argc, char **argv)
 		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "device") == 0)
 		return cmd_device(argc - 1, argv + 1);
+	if (strcmp(argv[1], "hold") == 0)
+		return cmd_hold(argc - 1, argv + 1);
+	if (strcmp(argv[1], "enforcement") == 0)
+		return cmd_enforcement(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 ||
 	    strcmp(argv[1], "--version") == 0) {
 		printf("wardgate %s\n", PACKAGE_VERSION);

@@ -42,10 +42,11 @@
 /* Event priorities: I/O at the default (middle), the group commit last. */
 #define GW_PRIORITIES 3
 
-static int verbose;
+int gw_verbose;
+#define verbose gw_verbose
 
-static void __attribute__((format(printf, 1, 2)))
-logmsg(const char *fmt, ...)
+void
+gw_log(const char *fmt, ...)
 {
 	va_list ap;
 	char ts[32];
@@ -162,7 +163,7 @@ gw_changed_done(struct gw *gw, int committed)
 		for (i = 0; i < gw->nchanged; i++) {
 			if (store_device_get(gw->store, gw->changed[i], dev,
 			    &d) != 0) {
-				logmsg("device %.16s...: cannot read back its "
+				gw_log("device %.16s...: cannot read back its "
 				    "segment: %s", gw->changed[i], d.detail);
 				continue;
 			}
@@ -172,7 +173,7 @@ gw_changed_done(struct gw *gw, int committed)
 		}
 		free(dev);
 	} else if (committed && gw->nchanged > 0)
-		logmsg("out of memory: %zu segment change(s) not sent; the "
+		gw_log("out of memory: %zu segment change(s) not sent; the "
 		    "enforcer is reconciled at its next start", gw->nchanged);
 	gw->nchanged = 0;
 }
@@ -205,7 +206,7 @@ gw_flush(struct gw *gw)
 	if (gw->in_tx) {
 		gw->in_tx = 0;
 		if (store_commit(gw->store, &d) != 0) {
-			logmsg("commit failed: %s; %zu request(s) refused",
+			gw_log("commit failed: %s; %zu request(s) refused",
 			    d.detail, gw->npending);
 			store_rollback(gw->store);
 			ok = 0;
@@ -225,7 +226,7 @@ gw_abort(struct gw *gw, const char *why)
 		gw->in_tx = 0;
 	}
 	gw_changed_done(gw, 0);
-	logmsg("store failure, batch rolled back: %s", why);
+	gw_log("store failure, batch rolled back: %s", why);
 	gw_send_pending(gw, 0, "the store failed; try again");
 }
 
@@ -364,7 +365,7 @@ gw_set_state(struct gw *gw, struct store_device *dev, enum dev_state to,
 		if ((r = store_audit_add(gw->store, &au, d)) != 0)
 			return r;
 		if (verbose)
-			logmsg("device %.16s... %s: %s -> %s (%s)",
+			gw_log("device %.16s... %s: %s -> %s (%s)",
 			    dev->device_id, dev->name, from, state_name(to),
 			    why);
 		snprintf(dev->state, sizeof(dev->state), "%s",
@@ -419,13 +420,13 @@ gw_sweep(struct gw *gw)
 	wg_diag_clear(&d);
 	gw_flush(gw);
 	if ((r = store_device_each(gw->store, sweep_collect, &a, &d)) != 0) {
-		logmsg("stale sweep: %s", d.detail);
+		gw_log("stale sweep: %s", d.detail);
 		goto out;
 	}
 	if (a.n == 0 || (dev = malloc(sizeof(*dev))) == NULL)
 		goto out;
 	if ((r = store_begin(gw->store, &d)) != 0) {
-		logmsg("stale sweep: %s", d.detail);
+		gw_log("stale sweep: %s", d.detail);
 		goto out;
 	}
 	for (i = 0; i < a.n; i++) {
@@ -438,7 +439,7 @@ gw_sweep(struct gw *gw)
 			break;
 	}
 	if (r != 0 || (r = store_commit(gw->store, &d)) != 0) {
-		logmsg("stale sweep failed: %s", d.detail);
+		gw_log("stale sweep failed: %s", d.detail);
 		store_rollback(gw->store);
 		gw_changed_done(gw, 0);
 	} else
@@ -454,6 +455,7 @@ gw_sweep_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	gw_sweep(arg);
+	hold_expire(arg);
 }
 
 /* ---- listeners ---- */
@@ -522,7 +524,7 @@ gw_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	struct gw *gw = arg;
 
 	(void)ev;
-	logmsg("signal %d: stopping", (int)sig);
+	gw_log("signal %d: stopping", (int)sig);
 	gw_flush(gw);
 	event_base_loopexit(gw->base, NULL);
 }
@@ -533,7 +535,7 @@ gw_hup_cb(evutil_socket_t sig, short ev, void *arg)
 	(void)sig;
 	(void)ev;
 	(void)arg;
-	logmsg("SIGHUP: configuration reload is not supported; restart "
+	gw_log("SIGHUP: configuration reload is not supported; restart "
 	    "wardgated to apply a new configuration");
 }
 
@@ -602,7 +604,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if ((r = store_open(gw->conf.store, &gw->store, &d)) != 0) {
-		logmsg("store %s: %s", gw->conf.store, d.detail);
+		gw_log("store %s: %s", gw->conf.store, d.detail);
 		goto out;
 	}
 	if ((gw->rcache = rcache_new(RCACHE_ENTRIES)) == NULL ||
@@ -617,21 +619,22 @@ main(int argc, char **argv)
 	    event_priority_set(gw->commit_timer, GW_PRIORITIES - 1) != 0 ||
 	    (gw->sweep_timer = event_new(gw->base, -1, EV_PERSIST,
 	    gw_sweep_cb, gw)) == NULL) {
-		logmsg("out of memory");
+		gw_log("out of memory");
 		goto out;
 	}
 	if ((r = policies_init(gw, &d)) != 0) {
-		logmsg("policies: %s", d.detail);
+		gw_log("policies: %s", d.detail);
 		goto out;
 	}
 	/* A restart never moves a device towards trust. */
 	gw_sweep(gw);
+	hold_expire(gw);
 	if ((r = radsrv_init(gw, &d)) != 0) {
-		logmsg("radius: %s", d.detail);
+		gw_log("radius: %s", d.detail);
 		goto out;
 	}
 	if ((r = enf_start(gw, &d)) != 0) {
-		logmsg("enforcer: %s", d.detail);
+		gw_log("enforcer: %s", d.detail);
 		goto out;
 	}
 
@@ -647,12 +650,12 @@ main(int argc, char **argv)
 	evhttp_set_timeout(gw->admin, 30);
 	if (conf_listen_split(gw->conf.listen, host, sizeof(host), &port) != 0 ||
 	    evhttp_bind_socket(gw->http, host, port) != 0) {
-		logmsg("cannot listen on %s: %s", gw->conf.listen,
+		gw_log("cannot listen on %s: %s", gw->conf.listen,
 		    strerror(errno));
 		goto out;
 	}
 	if ((r = gw_admin_listen(gw, &d)) != 0) {
-		logmsg("admin socket: %s", d.detail);
+		gw_log("admin socket: %s", d.detail);
 		goto out;
 	}
 	sighup = evsignal_new(gw->base, SIGHUP, gw_hup_cb, gw);
@@ -662,13 +665,13 @@ main(int argc, char **argv)
 	    evsignal_add(sighup, NULL) != 0 ||
 	    evsignal_add(sigterm, NULL) != 0 || evsignal_add(sigint, NULL) != 0 ||
 	    event_add(gw->sweep_timer, &sweep_tv) != 0) {
-		logmsg("cannot set up signals and timers");
+		gw_log("cannot set up signals and timers");
 		goto out;
 	}
-	logmsg("listening on %s (agents, TLS) and %s (admin)",
+	gw_log("listening on %s (agents, TLS) and %s (admin)",
 	    gw->conf.listen, gw->conf.admin_socket);
 	if (event_base_dispatch(gw->base) == -1) {
-		logmsg("event loop failed");
+		gw_log("event loop failed");
 		goto out;
 	}
 	ret = 0;
