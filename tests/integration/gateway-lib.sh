@@ -1,23 +1,28 @@
 # gateway-lib.sh: a wardgated on loopback for tests and the demo (POSIX sh,
 # sourced after swtpm-lib.sh). Needs $WG_BUILDDIR.
 #
-#   gw_certs DIR                 test TLS CA + server certificate for 127.0.0.1
-#   gw_start DIR EK_CA_PEM [key=value ...]   config, store and logs in DIR
+#   gw_certs DIR [IP]            test TLS CA + server certificate for IP
+#                                (default 127.0.0.1)
+#   gw_start DIR EK_CA_PEM [key=value ...]   config, store and logs in DIR;
+#                                listens on $GW_IP (default 127.0.0.1),
+#                                $GW_LISTEN_PORT if set, under the command
+#                                prefix $GW_EXEC if set (e.g. a namespace),
+#                                DIR owned by $GW_OWNER if set
 #   gw_stop                      stops it (SIGTERM, waits)
 #   gwadm ARGS...                wardgate against this gateway's admin socket
 
 WG_GW_PID=""
 
 gw_certs() {
-	_gc=$1
+	_gc=$1 _gip=${2:-127.0.0.1}
 	mkdir -p "$_gc"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	    -keyout "$_gc/ca.key" -out "$_gc/ca.pem" -days 2 \
 	    -subj "/CN=wardgate test gateway CA" >/dev/null 2>&1 || return 1
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	    -keyout "$_gc/gateway.key" -out "$_gc/gateway.csr" \
-	    -subj "/CN=127.0.0.1" >/dev/null 2>&1 || return 1
-	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' \
+	    -subj "/CN=$_gip" >/dev/null 2>&1 || return 1
+	printf 'subjectAltName=IP:%s,DNS:localhost\nextendedKeyUsage=serverAuth\n' "$_gip" \
 	    >"$_gc/ext.cnf"
 	openssl x509 -req -in "$_gc/gateway.csr" -CA "$_gc/ca.pem" \
 	    -CAkey "$_gc/ca.key" -CAcreateserial -days 2 -extfile "$_gc/ext.cnf" \
@@ -28,13 +33,14 @@ gw_certs() {
 gw_start() {
 	_d=$1 _ekca=$2
 	shift 2
-	gw_certs "$_d/tls" || { echo "gw_certs failed" >&2; return 1; }
-	GW_PORT=$(swtpm_free_port) || return 1
-	GW_URL="https://127.0.0.1:$GW_PORT"
+	_gip=${GW_IP:-127.0.0.1}
+	gw_certs "$_d/tls" "$_gip" || { echo "gw_certs failed" >&2; return 1; }
+	GW_PORT=${GW_LISTEN_PORT:-$(swtpm_free_port)} || return 1
+	GW_URL="https://$_gip:$GW_PORT"
 	GW_CA="$_d/tls/ca.pem"
 	GW_SOCK="$_d/admin.sock"
 	{
-		echo "listen = 127.0.0.1:$GW_PORT"
+		echo "listen = $_gip:$GW_PORT"
 		echo "tls_cert = $_d/tls/gateway.crt"
 		echo "tls_key = $_d/tls/gateway.key"
 		echo "ek_ca_bundle = $_ekca"
@@ -42,8 +48,9 @@ gw_start() {
 		echo "admin_socket = $GW_SOCK"
 		for kv in "$@"; do echo "$kv"; done
 	} >"$_d/wardgated.conf"
-	"$WG_BUILDDIR/verifier/wardgated" -v -f "$_d/wardgated.conf" \
-	    >>"$_d/wardgated.log" 2>&1 &
+	[ -z "${GW_OWNER:-}" ] || chown -R "$GW_OWNER" "$_d" || return 1
+	${GW_EXEC:-} "${GW_WARDGATED:-$WG_BUILDDIR/verifier/wardgated}" -v \
+	    -f "$_d/wardgated.conf" >>"$_d/wardgated.log" 2>&1 &
 	WG_GW_PID=$!
 	_i=0
 	while [ "$_i" -lt 100 ]; do

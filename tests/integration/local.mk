@@ -28,3 +28,8 @@ EXTRA_DIST += tests/integration/enforce-netns.sh
 check_PROGRAMS += tests/integration/enftool
 tests_integration_enftool_SOURCES = tests/integration/enftool.c
 tests_integration_enftool_LDADD = lib/libwardgate.a
+
+# Enforcement end to end: unprivileged wardgated drives the enforcer; a
+# device with swtpm and the agent behind the gateway's bridge.
+TESTS += tests/integration/gateway-enforce.sh
+EXTRA_DIST += tests/integration/gateway-enforce.sh
