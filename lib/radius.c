@@ -9,8 +9,11 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <json-c/json.h>
+
 #include "buf.h"
 #include "radius.h"
+#include "sjson.h"
 #include "wg_err.h"
 
 /* Attribute types. */
@@ -634,4 +637,158 @@ radius_error_cause_name(uint32_t cause)
 		if (error_causes[i].value == cause)
 			return error_causes[i].name;
 	return "Unknown";
+}
+
+/* ---- MAC addresses and rlm_rest's JSON ---------------------------------- */
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+radius_mac_normalize(const char *s, size_t len, char out[RADIUS_MAC_STR_LEN],
+    uint8_t mac[6])
+{
+	uint8_t m[6];
+	size_t i, k, group;
+	char sep;
+	int hi, lo;
+
+	/* Digits per group and the separator, from the length alone. */
+	switch (len) {
+	case 12:
+		group = 12;
+		sep = '\0';
+		break;
+	case 14:
+		group = 4;
+		sep = '.';
+		break;
+	case 17:
+		group = 2;
+		sep = s[2];
+		if (sep != '-' && sep != ':')
+			return WG_ERR_FORMAT;
+		break;
+	default:
+		return WG_ERR_FORMAT;
+	}
+	for (i = 0, k = 0; k < 6; k++) {
+		/* A separator before every group but the first. */
+		if (k > 0 && (k * 2) % group == 0 && s[i++] != sep)
+			return WG_ERR_FORMAT;
+		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0)
+			return WG_ERR_FORMAT;
+		m[k] = (uint8_t)(hi << 4 | lo);
+		i += 2;
+	}
+	if (i != len)
+		return WG_ERR_FORMAT;
+	if (out != NULL)
+		(void)snprintf(out, RADIUS_MAC_STR_LEN,
+		    "%02x:%02x:%02x:%02x:%02x:%02x",
+		    m[0], m[1], m[2], m[3], m[4], m[5]);
+	if (mac != NULL)
+		memcpy(mac, m, 6);
+	return 0;
+}
+
+void
+radius_mac_ieee(const uint8_t mac[6], char out[RADIUS_MAC_STR_LEN])
+{
+	(void)snprintf(out, RADIUS_MAC_STR_LEN, "%02X-%02X-%02X-%02X-%02X-%02X",
+	    mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+/*
+ * rlm_rest writes one object member per attribute and nests two deep
+ * ({"A":{"value":[..]}}): json-c's depth 4 is those three containers.
+ * A RADIUS packet (4096 octets) has at most ~2000 attributes: the counts
+ * are generous for what 16 KiB can hold.
+ */
+static const struct sjson_limits rest_limits = {
+	.max_bytes = RADIUS_REST_MAX_BODY,
+	.max_containers = 4096,
+	.max_commas = 8192,
+	.max_depth = 4,
+	.flags = 0,
+};
+
+/*
+ * The single string value of attribute name in o: *s and *n, or s NULL
+ * when the attribute is absent. WG_ERR_BAD_FIELD for any other shape.
+ */
+static int
+rest_attr(json_object *o, const char *name, const char **s, size_t *n,
+    struct wg_diag *d)
+{
+	json_object *a, *v, *e;
+
+	*s = NULL;
+	*n = 0;
+	if (!json_object_object_get_ex(o, name, &a))
+		return 0;
+	if (!json_object_is_type(a, json_type_object) ||
+	    !json_object_object_get_ex(a, "value", &v) ||
+	    !json_object_is_type(v, json_type_array))
+		return wg_diag_set(d, WG_ERR_BAD_FIELD, "rlm_rest: %s is not "
+		    "{\"value\":[...]}", name);
+	if (json_object_array_length(v) != 1)
+		return wg_diag_set(d, WG_ERR_BAD_FIELD, "rlm_rest: %s has %zu "
+		    "values, not one", name, json_object_array_length(v));
+	e = json_object_array_get_idx(v, 0);
+	if (!json_object_is_type(e, json_type_string))
+		return wg_diag_set(d, WG_ERR_BAD_FIELD, "rlm_rest: %s is not "
+		    "a string", name);
+	*s = json_object_get_string(e);
+	*n = (size_t)json_object_get_string_len(e);
+	return 0;
+}
+
+int
+radius_rest_parse(const char *body, size_t len, struct radius_rest_req *out,
+    struct wg_diag *d)
+{
+	struct radius_rest_req q;
+	struct sjson_err e;
+	json_object *o = NULL;
+	const char *csid, *user;
+	size_t csid_len, user_len;
+	int r;
+
+	memset(&q, 0, sizeof(q));
+	if (body == NULL || out == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "rlm_rest: NULL");
+	if ((r = sjson_parse(body, len, &rest_limits, json_type_object, &o,
+	    &e)) != 0) {
+		r = wg_diag_set(d, r, "rlm_rest: %s", e.msg);
+		goto out;
+	}
+	if ((r = rest_attr(o, "Calling-Station-Id", &csid, &csid_len,
+	    d)) != 0 ||
+	    (r = rest_attr(o, "User-Name", &user, &user_len, d)) != 0)
+		goto out;
+	q.eap = json_object_object_get_ex(o, "EAP-Message", NULL);
+	if (user != NULL)
+		sjson_text_sanitize(user, user_len, q.user_name,
+		    sizeof(q.user_name));
+	if (csid != NULL) {
+		if (radius_mac_normalize(csid, csid_len, q.mac, NULL) == 0)
+			q.mac_from = RADIUS_MAC_CALLING_STATION_ID;
+	} else if (user != NULL && !q.eap &&
+	    radius_mac_normalize(user, user_len, q.mac, NULL) == 0)
+		q.mac_from = RADIUS_MAC_USER_NAME;
+	*out = q;
+	r = 0;
+out:
+	json_object_put(o);
+	return r;
 }

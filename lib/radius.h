@@ -187,4 +187,58 @@ const char *radius_code_name(uint8_t code);
  */
 const char *radius_error_cause_name(uint32_t cause);
 
+/* ---- the rlm_rest side: MAC addresses and FreeRADIUS's JSON ---- */
+
+#define RADIUS_MAC_STR_LEN	18	/* "aa:bb:cc:dd:ee:ff" and a NUL */
+
+/*
+ * Parses a MAC address the ways NASes write Calling-Station-Id and a MAB
+ * User-Name: AA-BB-CC-DD-EE-FF, aa:bb:cc:dd:ee:ff (hex digits of either
+ * case, one separator throughout), aabb.ccdd.eeff and aabbccddeeff.
+ * s is len bytes, not NUL-terminated; nothing else is accepted (no
+ * spaces, no trailing bytes). On success writes the six octets to mac
+ * and the normal form, lowercase with colons, to out (either may be
+ * NULL). WG_ERR_FORMAT otherwise, outputs untouched. Pure.
+ */
+int radius_mac_normalize(const char *s, size_t len,
+    char out[RADIUS_MAC_STR_LEN], uint8_t mac[6]);
+
+/* Writes the IEEE 802 form AA-BB-CC-DD-EE-FF of mac and a NUL. */
+void radius_mac_ieee(const uint8_t mac[6], char out[RADIUS_MAC_STR_LEN]);
+
+#define RADIUS_REST_MAX_BODY	16384	/* the JSON rlm_rest POSTs */
+#define RADIUS_REST_SHOW	64	/* User-Name kept for logs, NUL included */
+
+/* Which attribute gave the MAC of a rlm_rest request. */
+enum radius_mac_from {
+	RADIUS_MAC_NONE = 0,
+	RADIUS_MAC_CALLING_STATION_ID,
+	RADIUS_MAC_USER_NAME,
+};
+
+/* What wardgated reads from a rlm_rest request. */
+struct radius_rest_req {
+	char mac[RADIUS_MAC_STR_LEN];	/* normal form, "" if none */
+	enum radius_mac_from mac_from;
+	int eap;			/* an EAP-Message came with it */
+	char user_name[RADIUS_REST_SHOW];	/* printable, cut, for logs */
+};
+
+/*
+ * Parses the body rlm_rest POSTs with body = json (len bytes, untrusted):
+ * one object whose members are attributes, {"type":..,"value":[..]}.
+ * Size, containers and depth are capped before json-c sees the text
+ * (lib/sjson.h); attribute names are not judged (FreeRADIUS makes them,
+ * some are long). The MAC comes from Calling-Station-Id when present;
+ * only when it is absent, and the request is not EAP (User-Name is then
+ * chosen by the supplicant), from a User-Name that is a MAC (MAB).
+ * Calling-Station-Id present but not a MAC gives no MAC. Every other
+ * attribute is ignored.
+ * 0 with *out filled (mac "" when there is none); WG_ERR_TOO_LARGE or
+ * WG_ERR_JSON for text refused, WG_ERR_BAD_FIELD when Calling-Station-Id
+ * or User-Name is not an object with "value" an array of one string.
+ */
+int radius_rest_parse(const char *body, size_t len,
+    struct radius_rest_req *out, struct wg_diag *d);
+
 #endif /* WG_RADIUS_H */

@@ -4,6 +4,10 @@
  * (radius_request_verify). The requests and secret are those of
  * tests/unit/test_radius.c, so that the seeds in tests/data/radius/ (real
  * FreeRADIUS replies to them) verify and the fuzzer starts past the checks.
+ * The same input also goes to the rlm_rest side: radius_mac_normalize
+ * (what it accepts must come back unchanged from its own normal form) and
+ * radius_rest_parse (a MAC it returns is in normal form); seeds
+ * tests/data/radius/rest-*.bin.
  */
 #include "config.h"
 
@@ -48,9 +52,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t req[2][RADIUS_MAX_LEN];
 	static size_t req_len[2];
 	struct radius_info info = { 0 };
-	uint8_t *copy;
+	struct radius_rest_req q;
+	char mac[RADIUS_MAC_STR_LEN], again[RADIUS_MAC_STR_LEN];
+	uint8_t *copy, oct[6];
 	int i;
 
+	memset(&q, 0, sizeof(q));
 	if (req_len[0] == 0) {
 		req_len[0] = fixed_request(0, req[0]);
 		req_len[1] = fixed_request(1, req[1]);
@@ -68,6 +75,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)radius_request_verify(copy, size, secret, sizeof(secret) - 1, 0,
 	    &info, NULL);
 	(void)radius_error_cause_name(info.error_cause);
+
+	if (radius_mac_normalize((const char *)copy, size, mac, oct) == 0 &&
+	    (radius_mac_normalize(mac, strlen(mac), again, NULL) != 0 ||
+	    strcmp(mac, again) != 0 || strlen(mac) != 17))
+		abort();
+	if (radius_rest_parse((const char *)copy, size, &q, NULL) == 0 &&
+	    (q.mac_from == RADIUS_MAC_NONE) != (q.mac[0] == '\0'))
+		abort();
+	if (q.mac[0] != '\0' &&
+	    (radius_mac_normalize(q.mac, strlen(q.mac), again, NULL) != 0 ||
+	    strcmp(q.mac, again) != 0))
+		abort();
 	free(copy);
 	return 0;
 }
