@@ -33,3 +33,10 @@ tests_integration_enftool_LDADD = lib/libwardgate.a
 # device with swtpm and the agent behind the gateway's bridge.
 TESTS += tests/integration/gateway-enforce.sh
 EXTRA_DIST += tests/integration/gateway-enforce.sh
+
+# contrib/systemd: the units verify and keep their hardening lines.
+TESTS += tests/integration/systemd-units.sh
+EXTRA_DIST += tests/integration/systemd-units.sh contrib/systemd/README.md \
+	contrib/systemd/wardgated.service contrib/systemd/wardgate-agent.service \
+	contrib/systemd/wardgated.service.d/strict.conf \
+	contrib/systemd/sysusers.d/wardgate.conf contrib/systemd/tmpfiles.d/wardgate.conf
