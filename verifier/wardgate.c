@@ -911,7 +911,7 @@ status_table(struct json_object *arr)
 {
 	size_t i, n = json_object_array_length(arr);
 
-	printf("%-20s %-16s %-14s %-10s %-11s %-20s %s\n", "NAME", "MODEL",
+	printf("%-20s %-16s %-14s %-10s %-14s %-20s %s\n", "NAME", "MODEL",
 	    "OWNER", "STATE", "SEGMENT", "LAST ATTESTATION", "REASON");
 	for (i = 0; i < n; i++) {
 		struct json_object *d = json_object_array_get_idx(arr, i), *rs;
@@ -920,7 +920,7 @@ status_table(struct json_object *arr)
 		if (json_object_object_get_ex(d, "reasons", &rs) &&
 		    json_object_array_length(rs) > 0)
 			reason = jstr(json_object_array_get_idx(rs, 0), "message");
-		printf("%-20.20s %-16.16s %-14.14s %-10s %-11.11s %-20s %s\n",
+		printf("%-20.20s %-16.16s %-14.14s %-10s %-14.14s %-20s %s\n",
 		    jstr(d, "name"), jstr(d, "model"), jstr(d, "owner"),
 		    jstr(d, "state"), jstr(d, "segment"),
 		    jstr(d, "last_attestation")[0] != '\0' ?
