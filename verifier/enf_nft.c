@@ -7,6 +7,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "enf_backend.h"
 #include "enf_nft.h"
 
 struct enf_nft {
@@ -19,18 +20,6 @@ enf_nft_conf_defaults(struct enf_nft_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	strcpy(c->table, "wardgate");
-	strcpy(c->def_name, "quarantine");
-}
-
-int
-enf_nft_segment_find(const struct enf_nft_conf *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->nseg; i++)
-		if (strcmp(c->seg[i].name, name) == 0)
-			return (int)i;
-	return -1;
 }
 
 static int
@@ -45,55 +34,6 @@ table_valid(const char *s)
 		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
 			return 0;
 	return 1;
-}
-
-static int
-ifname_valid(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n >= ENF_IFNAME_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		    s[i] == '-' || s[i] == '.'))
-			return 0;
-	return 1;
-}
-
-static int
-parse_ports(struct enf_nft_conf *c, const char *val, struct wg_diag *d)
-{
-	const char *p = val;
-	size_t n, i;
-
-	while (*p != '\0') {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			break;
-		n = strcspn(p, " \t");
-		if (!ifname_valid(p, n))
-			return wg_diag_set(d, WG_ERR_CONFIG,
-			    "device_ports: \"%.*s\" is not an interface name",
-			    (int)(n > 32 ? 32 : n), p);
-		if (c->nports == ENF_PORTS_MAX)
-			return wg_diag_set(d, WG_ERR_CONFIG,
-			    "device_ports: more than %d", ENF_PORTS_MAX);
-		memcpy(c->port[c->nports], p, n);
-		c->port[c->nports][n] = '\0';
-		for (i = 0; i < c->nports; i++)
-			if (strcmp(c->port[i], c->port[c->nports]) == 0)
-				return wg_diag_set(d, WG_ERR_CONFIG,
-				    "device_ports: %s given twice", c->port[i]);
-		c->nports++;
-		p += n;
-	}
-	if (c->nports == 0)
-		return wg_diag_set(d, WG_ERR_CONFIG, "device_ports: empty");
-	return 0;
 }
 
 /* One target: "A.B.C.D" or "A.B.C.D tcp|udp PORT". */
@@ -130,47 +70,55 @@ parse_target(char *s, struct enf_target *t)
 	return 0;
 }
 
-static int
-parse_segment(struct enf_nft_conf *c, const char *name, const char *val,
-    struct wg_diag *d)
+int
+enf_nft_targets_parse(const char *name, const char *val,
+    struct enf_target t[ENF_TARGETS_MAX], size_t *n, struct wg_diag *d)
 {
-	struct enf_segment *s;
 	char copy[1024], *item, *save = NULL;
+	size_t k = 0;
 
-	if (!enfmsg_segment_valid(name))
-		return wg_diag_set(d, WG_ERR_CONFIG,
-		    "segment \"%.40s\": name not [a-z0-9_-]{1,32}", name);
-	if (enf_nft_segment_find(c, name) >= 0)
-		return wg_diag_set(d, WG_ERR_CONFIG, "segment %s given twice",
-		    name);
-	if (c->nseg == ENF_SEGMENTS_MAX)
-		return wg_diag_set(d, WG_ERR_CONFIG, "more than %d segments",
-		    ENF_SEGMENTS_MAX);
+	if (strcmp(val, "none") == 0) {
+		*n = 0;
+		return 0;
+	}
 	if (strlen(val) >= sizeof(copy))
 		return wg_diag_set(d, WG_ERR_CONFIG, "segment %s: too long",
 		    name);
+	strcpy(copy, val);
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		if (k == ENF_TARGETS_MAX)
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "segment %s: more than %d targets", name,
+			    ENF_TARGETS_MAX);
+		if (parse_target(item, &t[k]) != 0)
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "segment %s: target %zu: expected "
+			    "\"IPV4\" or \"IPV4 tcp|udp PORT\"", name, k + 1);
+		k++;
+	}
+	if (k == 0)
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "segment %s: no targets (write \"none\")", name);
+	*n = k;
+	return 0;
+}
+
+int
+enf_nft_seg_set(struct enf_nft_conf *c, const char *name, const char *val,
+    struct wg_diag *d)
+{
+	struct enf_segment *s;
+	int r;
+
+	if (c->nseg == ENF_SEGMENTS_MAX || !enfmsg_segment_valid(name))
+		return wg_diag_set(d, WG_ERR_CONFIG, "segment: bad argument");
 	s = &c->seg[c->nseg];
 	memset(s, 0, sizeof(*s));
 	strcpy(s->name, name);
-	if (strcmp(val, "none") != 0) {
-		strcpy(copy, val);
-		for (item = strtok_r(copy, ",", &save); item != NULL;
-		    item = strtok_r(NULL, ",", &save)) {
-			if (s->ntargets == ENF_TARGETS_MAX)
-				return wg_diag_set(d, WG_ERR_CONFIG,
-				    "segment %s: more than %d targets", name,
-				    ENF_TARGETS_MAX);
-			if (parse_target(item, &s->target[s->ntargets]) != 0)
-				return wg_diag_set(d, WG_ERR_CONFIG,
-				    "segment %s: target %zu: expected "
-				    "\"IPV4\" or \"IPV4 tcp|udp PORT\"", name,
-				    s->ntargets + 1);
-			s->ntargets++;
-		}
-		if (s->ntargets == 0)
-			return wg_diag_set(d, WG_ERR_CONFIG,
-			    "segment %s: no targets (write \"none\")", name);
-	}
+	if ((r = enf_nft_targets_parse(name, val, s->target, &s->ntargets,
+	    d)) != 0)
+		return r;
 	c->nseg++;
 	return 0;
 }
@@ -179,13 +127,6 @@ int
 enf_nft_conf_set(struct enf_nft_conf *c, const char *key, const char *val,
     struct wg_diag *d)
 {
-	if (strncmp(key, "segment", 7) == 0 &&
-	    (key[7] == ' ' || key[7] == '\t')) {
-		key += 7;
-		while (*key == ' ' || *key == '\t')
-			key++;
-		return parse_segment(c, key, val, d);
-	}
 	if (strcmp(key, "table") == 0) {
 		if (c->seen_table++)
 			return wg_diag_set(d, WG_ERR_CONFIG, "table given twice");
@@ -199,17 +140,8 @@ enf_nft_conf_set(struct enf_nft_conf *c, const char *key, const char *val,
 		if (c->seen_ports++)
 			return wg_diag_set(d, WG_ERR_CONFIG,
 			    "device_ports given twice");
-		return parse_ports(c, val, d);
-	}
-	if (strcmp(key, "default") == 0) {
-		if (c->seen_default++)
-			return wg_diag_set(d, WG_ERR_CONFIG,
-			    "default given twice");
-		if (!enfmsg_segment_valid(val))
-			return wg_diag_set(d, WG_ERR_CONFIG,
-			    "default: not a segment name");
-		strcpy(c->def_name, val);
-		return 0;
+		return enf_ifnames_parse("device_ports", val, c->port,
+		    ENF_PORTS_MAX, &c->nports, d);
 	}
 	return WG_ERR_NOT_FOUND;
 }
@@ -222,20 +154,17 @@ target_equal(const struct enf_target *a, const struct enf_target *b)
 }
 
 int
-enf_nft_conf_check(struct enf_nft_conf *c, struct wg_diag *d)
+enf_nft_conf_check(struct enf_nft_conf *c, const struct enf_segs *segs,
+    struct wg_diag *d)
 {
 	const struct enf_segment *def;
-	int i;
 	size_t s, t, u;
 
 	if (c->nports == 0)
 		return wg_diag_set(d, WG_ERR_CONFIG, "device_ports missing");
-	if (c->nseg == 0)
+	if (c->nseg == 0 || c->nseg != segs->n || segs->def >= c->nseg)
 		return wg_diag_set(d, WG_ERR_CONFIG, "no segment defined");
-	if ((i = enf_nft_segment_find(c, c->def_name)) < 0)
-		return wg_diag_set(d, WG_ERR_CONFIG,
-		    "default: segment %s is not defined", c->def_name);
-	c->def = (size_t)i;
+	c->def = segs->def;
 	def = &c->seg[c->def];
 	for (s = 0; s < c->nseg; s++) {
 		if (c->seg[s].ntargets == 0)
@@ -269,26 +198,36 @@ print_target(const struct enf_target *t, FILE *f)
 }
 
 void
+enf_nft_targets_print(const struct enf_target *t, size_t n, FILE *f)
+{
+	size_t i;
+
+	if (n == 0)
+		fputs("none", f);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		print_target(&t[i], f);
+	}
+}
+
+void
 enf_nft_conf_print(const struct enf_nft_conf *c, FILE *f)
 {
-	size_t i, t;
+	size_t i;
 
 	fprintf(f, "table = %s\n", c->table);
 	fputs("device_ports =", f);
 	for (i = 0; i < c->nports; i++)
 		fprintf(f, " %s", c->port[i]);
-	fprintf(f, "\ndefault = %s\n", c->def_name);
-	for (i = 0; i < c->nseg; i++) {
-		fprintf(f, "segment %s = ", c->seg[i].name);
-		if (c->seg[i].ntargets == 0)
-			fputs("none", f);
-		for (t = 0; t < c->seg[i].ntargets; t++) {
-			if (t > 0)
-				fputs(", ", f);
-			print_target(&c->seg[i].target[t], f);
-		}
-		fputc('\n', f);
-	}
+	fputc('\n', f);
+}
+
+void
+enf_nft_seg_print(const struct enf_nft_conf *c, size_t i, FILE *f)
+{
+	if (i < c->nseg)
+		enf_nft_targets_print(c->seg[i].target, c->seg[i].ntargets, f);
 }
 
 /*
@@ -514,3 +453,117 @@ enf_nft_free(struct enf_nft *n)
 		nft_ctx_free(n->ctx);
 	free(n);
 }
+
+/* ---- the backend table ---- */
+
+static void *
+b_conf_new(void)
+{
+	struct enf_nft_conf *c = malloc(sizeof(*c));
+
+	if (c != NULL)
+		enf_nft_conf_defaults(c);
+	return c;
+}
+
+static void
+b_conf_free(void *c)
+{
+	free(c);
+}
+
+static int
+b_conf_set(void *c, const char *key, const char *val, struct wg_diag *d)
+{
+	return enf_nft_conf_set(c, key, val, d);
+}
+
+static int
+b_seg_set(void *c, size_t i, const char *name, const char *val,
+    struct wg_diag *d)
+{
+	(void)i;
+	return enf_nft_seg_set(c, name, val, d);
+}
+
+static int
+b_conf_check(void *c, const struct enf_segs *s, struct wg_diag *d)
+{
+	return enf_nft_conf_check(c, s, d);
+}
+
+static void
+b_conf_print(const void *c, FILE *f)
+{
+	enf_nft_conf_print(c, f);
+}
+
+static void
+b_seg_print(const void *c, size_t i, FILE *f)
+{
+	enf_nft_seg_print(c, i, f);
+}
+
+static int
+b_rules(const void *c, char **out)
+{
+	return enf_nft_ruleset(c, out);
+}
+
+static int
+b_open(const void *c, void **h, struct wg_diag *d)
+{
+	const struct enf_nft_conf *nc = c;
+	struct enf_nft *n = NULL;
+	int r;
+
+	if ((r = enf_nft_open(nc, &n, d)) != 0)
+		return r;
+	enf_log("nft: table bridge %s installed on %zu device port(s)",
+	    nc->table, nc->nports);
+	*h = n;
+	return 0;
+}
+
+static int
+b_put(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t seg,
+    struct wg_diag *d)
+{
+	return enf_nft_put(h, mac, seg, d);
+}
+
+static int
+b_flush(void *h, struct wg_diag *d)
+{
+	return enf_nft_flush(h, d);
+}
+
+static int
+b_demote(void *h, struct wg_diag *d)
+{
+	return enf_nft_demote(h, d);
+}
+
+static void
+b_free(void *h)
+{
+	enf_nft_free(h);
+}
+
+const struct enf_backend enf_nft_backend = {
+	.name = "nft",
+	.net_admin = 1,
+	.conf_new = b_conf_new,
+	.conf_free = b_conf_free,
+	.conf_set = b_conf_set,
+	.seg_set = b_seg_set,
+	.conf_check = b_conf_check,
+	.conf_print = b_conf_print,
+	.seg_print = b_seg_print,
+	.rules = b_rules,
+	.open = b_open,
+	.put = b_put,
+	.flush = b_flush,
+	.demote = b_demote,
+	.free = b_free,
+};

@@ -17,13 +17,12 @@
 #include <stdio.h>
 #include <netinet/in.h>
 
+#include "enf_backend.h"
 #include "enfmsg.h"
 #include "wg_err.h"
 
-#define ENF_SEGMENTS_MAX 8
 #define ENF_TARGETS_MAX 16
 #define ENF_PORTS_MAX 16
-#define ENF_IFNAME_MAX 16	/* IFNAMSIZ */
 #define ENF_TABLE_MAX 32
 
 /* What a segment may reach: an IPv4 address, all of it or one port. */
@@ -45,34 +44,47 @@ struct enf_nft_conf {
 	size_t nports;
 	struct enf_segment seg[ENF_SEGMENTS_MAX];
 	size_t nseg;
-	char def_name[ENFMSG_SEGMENT_MAX + 1];
-	size_t def;		/* index of def_name, set by enf_nft_conf_check */
-	int seen_table, seen_ports, seen_default;
+	size_t def;		/* the default segment, set by conf_check */
+	int seen_table, seen_ports;
 };
 
-/* Defaults: table "wardgate", default segment "quarantine", no ports. */
+/* Defaults: table "wardgate", no ports, no segments. */
 void enf_nft_conf_defaults(struct enf_nft_conf *c);
 
 /*
- * Takes one "key = value" of enforcer.conf: table, device_ports, default,
- * "segment NAME". WG_ERR_NOT_FOUND for a key that is not the backend's,
- * WG_ERR_CONFIG with the reason in d for a bad value or a repeated key.
+ * Takes one "key = value" of enforcer.conf: table, device_ports.
+ * WG_ERR_NOT_FOUND for a key that is not the backend's, WG_ERR_CONFIG
+ * with the reason in d for a bad value or a repeated key.
  */
 int enf_nft_conf_set(struct enf_nft_conf *c, const char *key,
     const char *val, struct wg_diag *d);
 
+/* Appends segment name (valid, new) with val: "none" or targets. */
+int enf_nft_seg_set(struct enf_nft_conf *c, const char *name,
+    const char *val, struct wg_diag *d);
+
 /*
- * Cross-checks after the last key: ports and segments given, default
- * known (sets c->def), and the default segment reaches no target that a
+ * Cross-checks after the last key: ports given, the segments those of s
+ * (sets c->def), and the default segment reaches no target that a
  * segment reaching anything lacks, so that demotion never opens a path.
  */
-int enf_nft_conf_check(struct enf_nft_conf *c, struct wg_diag *d);
+int enf_nft_conf_check(struct enf_nft_conf *c, const struct enf_segs *s,
+    struct wg_diag *d);
 
-/* Writes the backend's keys in normalised form. */
+/* Writes the backend's keys, or segment i's value, in normalised form. */
 void enf_nft_conf_print(const struct enf_nft_conf *c, FILE *f);
+void enf_nft_seg_print(const struct enf_nft_conf *c, size_t i, FILE *f);
 
-/* Index of the segment called name, or -1. */
-int enf_nft_segment_find(const struct enf_nft_conf *c, const char *name);
+/*
+ * Parses a segment value: "none" (*n = 0) or "TARGET, ..." with TARGET
+ * "IPV4" or "IPV4 tcp|udp PORT", at most ENF_TARGETS_MAX into t; name is
+ * for messages. 0 or WG_ERR_CONFIG. The dryrun backend shares it.
+ */
+int enf_nft_targets_parse(const char *name, const char *val,
+    struct enf_target t[ENF_TARGETS_MAX], size_t *n, struct wg_diag *d);
+
+/* Writes n targets as enf_nft_targets_parse reads them ("none" for 0). */
+void enf_nft_targets_print(const struct enf_target *t, size_t n, FILE *f);
 
 /*
  * The nft commands that (re)create the table, as one transaction.

@@ -2,14 +2,18 @@
  * enforcer.c: wardgate-enforcer(8), the only wardgate process with
  * CAP_NET_ADMIN. It reads fixed-size requests (lib/enfmsg.h) from one
  * SOCK_SEQPACKET socket, re-checks each against its own enforcer.conf,
- * applies it through the backend and answers once it is in force. It
- * parses no JSON and no TLS. Anything malformed, out of sequence or naming
- * a segment it does not know is a protocol violation: it demotes every
- * device to the default segment (blocked ones stay blocked) and exits.
+ * applies it through its backend (enf_backend.h: nft, bridge, exec,
+ * dryrun) and answers once it is in force. It parses no JSON and no TLS.
+ * Anything malformed, out of sequence or naming a segment it does not
+ * know is a protocol violation: it demotes every device to the default
+ * segment (blocked ones stay blocked) and exits.
+ *
+ *   wardgate-enforcer [-np] [-f CONFIG] [-S FD]
  */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,51 +21,62 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 
+#include "enf_backend.h"
+#include "enf_bridge.h"
+#include "enf_devtab.h"
+#include "enf_dryrun.h"
+#include "enf_exec.h"
 #include "enf_nft.h"
+#include "enf_priv.h"
 #include "enfmsg.h"
 #include "file.h"
 #include "wg_err.h"
 
-#define DEFAULT_CONF "/etc/wardgate/enforcer.conf"
+#ifndef WG_ENFORCER_CONF
+#define WG_ENFORCER_CONF "/etc/wardgate/enforcer.conf"
+#endif
 #define DEFAULT_FD 3
 #define CONF_FILE_MAX (64u * 1024)
 
 /* Exit status, see wardgate-enforcer(8). */
 enum {
 	EX_DONE = 0,		/* peer closed, signal, -n/-p done */
-	EX_BACKEND = 1,		/* ruleset not installed, or demotion failed */
+	EX_BACKEND = 1,		/* could not start, or demotion failed */
 	EX_CONFIG = 2,		/* usage or configuration error */
 	EX_VIOLATION = 3,	/* protocol violation: demoted, then exit */
 };
 
-struct enf_conf {
-	char backend[8];
-	uint32_t max_devices;
-	int seen_backend, seen_max;
-	struct enf_nft_conf nft;
+static const struct enf_backend *const backends[] = {
+	&enf_nft_backend,	/* the default */
+	&enf_bridge_backend,
+	&enf_exec_backend,
+	&enf_dryrun_backend,
 };
+#define NBACKENDS (sizeof(backends) / sizeof(backends[0]))
 
-struct device {
-	uint8_t mac[ENFMSG_MAC_LEN];
-	uint8_t seg;
+struct enf_conf {
+	const struct enf_backend *b;
+	void *bconf;		/* the backend's */
+	uint32_t max_devices;
+	struct enf_segs segs;
+	char def_name[ENFMSG_SEGMENT_MAX + 1];
+	int seen_max, seen_default;
 };
 
 struct enforcer {
 	struct enf_conf conf;
-	struct enf_nft *nft;
+	void *h;		/* the backend's handle */
 	int fd;
 	uint32_t last_seq;
-	struct device *dev;	/* what was put, for LIST */
-	size_t ndev;
+	struct enf_devtab *dev;	/* what was put, for LIST */
 };
 
 static volatile sig_atomic_t got_signal;
 
-static void __attribute__((format(printf, 1, 2)))
-logmsg(const char *fmt, ...)
+void
+enf_log(const char *fmt, ...)
 {
 	va_list ap;
 	char ts[32];
@@ -79,6 +94,57 @@ logmsg(const char *fmt, ...)
 
 /* ---- enforcer.conf ---- */
 
+int
+enf_ifname_valid(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n >= ENF_IFNAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		    s[i] == '-' || s[i] == '.'))
+			return 0;
+	return 1;
+}
+
+int
+enf_ifnames_parse(const char *key, const char *val,
+    char (*names)[ENF_IFNAME_MAX], size_t max, size_t *np, struct wg_diag *d)
+{
+	const char *p = val;
+	size_t n, i, count = 0;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " \t");
+		if (!enf_ifname_valid(p, n))
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "%s: \"%.*s\" is not an interface name", key,
+			    (int)(n > 32 ? 32 : n), p);
+		if (count == max)
+			return wg_diag_set(d, WG_ERR_CONFIG, "%s: more than %zu",
+			    key, max);
+		memcpy(names[count], p, n);
+		names[count][n] = '\0';
+		for (i = 0; i < count; i++)
+			if (strcmp(names[i], names[count]) == 0)
+				return wg_diag_set(d, WG_ERR_CONFIG,
+				    "%s: %s given twice", key, names[i]);
+		count++;
+		p += n;
+	}
+	if (count == 0)
+		return wg_diag_set(d, WG_ERR_CONFIG, "%s: empty", key);
+	*np = count;
+	return 0;
+}
+
 static char *
 trim(char *s)
 {
@@ -92,23 +158,41 @@ trim(char *s)
 	return s;
 }
 
+/* "segment NAME": the core keeps the name, the backend the value. */
 static int
-conf_key(struct enf_conf *c, const char *key, const char *val,
+conf_segment(struct enf_conf *c, const char *name, const char *val,
     struct wg_diag *d)
+{
+	size_t i, n = c->segs.n;
+	int r;
+
+	if (!enfmsg_segment_valid(name))
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "segment \"%.40s\": name not [a-z0-9_-]{1,32}", name);
+	for (i = 0; i < n; i++)
+		if (strcmp(c->segs.name[i], name) == 0)
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "segment %s given twice", name);
+	if (n == ENF_SEGMENTS_MAX)
+		return wg_diag_set(d, WG_ERR_CONFIG, "more than %d segments",
+		    ENF_SEGMENTS_MAX);
+	if ((r = c->b->seg_set(c->bconf, n, name, val, d)) != 0)
+		return r;
+	strcpy(c->segs.name[n], name);
+	c->segs.blocked[n] = strcmp(val, "none") == 0;
+	c->segs.n++;
+	return 0;
+}
+
+static int
+conf_key(struct enf_conf *c, char *key, const char *val, struct wg_diag *d)
 {
 	char *end;
 	unsigned long v;
 	int r;
 
-	if (strcmp(key, "backend") == 0) {
-		if (c->seen_backend++)
-			return wg_diag_set(d, WG_ERR_CONFIG,
-			    "backend given twice");
-		if (strcmp(val, "nft") != 0)
-			return wg_diag_set(d, WG_ERR_CONFIG,
-			    "backend: only \"nft\" is built in");
-		return 0;
-	}
+	if (strcmp(key, "backend") == 0)
+		return 0;	/* taken in the first pass */
 	if (strcmp(key, "max_devices") == 0) {
 		if (c->seen_max++)
 			return wg_diag_set(d, WG_ERR_CONFIG,
@@ -116,61 +200,162 @@ conf_key(struct enf_conf *c, const char *key, const char *val,
 		errno = 0;
 		v = strtoul(val, &end, 10);
 		if (val[0] < '1' || val[0] > '9' || *end != '\0' ||
-		    errno != 0 || v > 1000000)
+		    errno != 0 || v > ENF_DEVTAB_MAX)
 			return wg_diag_set(d, WG_ERR_CONFIG,
-			    "max_devices: a whole number from 1 to 1000000");
+			    "max_devices: a whole number from 1 to %u",
+			    ENF_DEVTAB_MAX);
 		c->max_devices = (uint32_t)v;
 		return 0;
 	}
-	if ((r = enf_nft_conf_set(&c->nft, key, val, d)) == WG_ERR_NOT_FOUND)
-		return wg_diag_set(d, WG_ERR_CONFIG, "unknown key \"%.64s\"",
-		    key);
+	if (strcmp(key, "default") == 0) {
+		if (c->seen_default++)
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "default given twice");
+		if (!enfmsg_segment_valid(val))
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "default: not a segment name");
+		strcpy(c->def_name, val);
+		return 0;
+	}
+	if (strncmp(key, "segment", 7) == 0 &&
+	    (key[7] == ' ' || key[7] == '\t'))
+		return conf_segment(c, trim(key + 7), val, d);
+	if ((r = c->b->conf_set(c->bconf, key, val, d)) == WG_ERR_NOT_FOUND)
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "unknown key \"%.64s\" (backend %s)", key, c->b->name);
 	return r;
 }
 
-/* Reads path over the defaults and checks it; "path:line: reason" in d. */
+/* Splits line into key and value; 0: blank or comment, 1: a pair. */
+static int
+split(char *line, char **key, char **val)
+{
+	char *eq;
+
+	line = trim(line);
+	if (*line == '\0' || *line == '#')
+		return 0;
+	if ((eq = strchr(line, '=')) == NULL)
+		return -1;
+	*eq = '\0';
+	*key = trim(line);
+	*val = trim(eq + 1);
+	return 1;
+}
+
+/* The backend's name from buf (first pass), nft when none is given. */
+static int
+conf_backend(const char *path, const char *buf, size_t len,
+    const struct enf_backend **out, struct wg_diag *d)
+{
+	char *copy, *line, *next, *key, *val;
+	const struct enf_backend *b = NULL;
+	unsigned lineno = 0;
+	size_t i;
+	int r = 0;
+
+	if ((copy = malloc(len + 1)) == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "%s: out of memory", path);
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	for (line = copy; line != NULL; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (split(line, &key, &val) != 1 || strcmp(key, "backend") != 0)
+			continue;	/* bad lines: the second pass says */
+		if (b != NULL) {
+			r = wg_diag_set(d, WG_ERR_CONFIG,
+			    "%s:%u: backend given twice", path, lineno);
+			goto out;
+		}
+		for (i = 0; i < NBACKENDS; i++)
+			if (strcmp(val, backends[i]->name) == 0)
+				b = backends[i];
+		if (b == NULL) {
+			r = wg_diag_set(d, WG_ERR_CONFIG, "%s:%u: backend: "
+			    "\"%.32s\" is not one of nft, bridge, exec, dryrun",
+			    path, lineno, val);
+			goto out;
+		}
+	}
+	*out = b != NULL ? b : backends[0];
+out:
+	free(copy);
+	return r;
+}
+
+/*
+ * Reads path (checked first in secure-execution mode) over the defaults
+ * and checks it; "path:line: reason" in d. c->bconf is set (free it with
+ * conf_free) whatever the result.
+ */
 static int
 conf_load(const char *path, struct enf_conf *c, struct wg_diag *d)
 {
 	uint8_t *buf = NULL;
-	char *line, *next, *eq, *key, *val;
+	char *line, *next, *key, *val, real[PATH_MAX];
 	struct wg_diag ld;
 	unsigned lineno = 0;
-	size_t len;
+	size_t len, i;
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	strcpy(c->backend, "nft");
 	c->max_devices = 65536;
-	enf_nft_conf_defaults(&c->nft);
-	if ((r = file_read(path, CONF_FILE_MAX, &buf, &len, d)) != 0)
-		return WG_ERR_CONFIG;
+	strcpy(c->def_name, "quarantine");
+	if (enf_priv_secure()) {
+		/* Started with more privilege than the caller: only a file
+		 * that root alone can have written. */
+		if ((r = enf_priv_path_check(path, real, &ld)) != 0)
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "refused in secure-execution mode: %s", ld.detail);
+		path = real;
+	}
+	if ((r = file_read(path, CONF_FILE_MAX, &buf, &len, &ld)) != 0)
+		return wg_diag_set(d, WG_ERR_CONFIG, "%s", ld.detail);
 	if (memchr(buf, '\0', len) != NULL) {
 		r = wg_diag_set(d, WG_ERR_CONFIG, "%s: NUL byte", path);
+		goto out;
+	}
+	if ((r = conf_backend(path, (char *)buf, len, &c->b, d)) != 0)
+		goto out;
+	if ((c->bconf = c->b->conf_new()) == NULL) {
+		r = wg_diag_set(d, WG_ERR_CONFIG, "out of memory");
 		goto out;
 	}
 	for (line = (char *)buf; line != NULL; line = next) {
 		lineno++;
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
-		key = trim(line);
-		if (*key == '\0' || *key == '#')
+		if ((r = split(line, &key, &val)) == 0)
 			continue;
-		if ((eq = strchr(key, '=')) == NULL) {
+		if (r < 0) {
 			r = wg_diag_set(d, WG_ERR_CONFIG,
 			    "%s:%u: expected \"key = value\"", path, lineno);
 			goto out;
 		}
-		*eq = '\0';
-		key = trim(key);
-		val = trim(eq + 1);
 		if ((r = conf_key(c, key, val, &ld)) != 0) {
 			r = wg_diag_set(d, WG_ERR_CONFIG, "%s:%u: %s", path,
 			    lineno, ld.detail);
 			goto out;
 		}
 	}
-	if ((r = enf_nft_conf_check(&c->nft, &ld)) != 0)
+	if (c->segs.n == 0) {
+		r = wg_diag_set(d, WG_ERR_CONFIG, "%s: no segment defined",
+		    path);
+		goto out;
+	}
+	for (i = 0; i < c->segs.n; i++)
+		if (strcmp(c->segs.name[i], c->def_name) == 0)
+			break;
+	if (i == c->segs.n) {
+		r = wg_diag_set(d, WG_ERR_CONFIG,
+		    "%s: default: segment %s is not defined", path,
+		    c->def_name);
+		goto out;
+	}
+	c->segs.def = i;
+	if ((r = c->b->conf_check(c->bconf, &c->segs, &ld)) != 0)
 		r = wg_diag_set(d, WG_ERR_CONFIG, "%s: %s", path, ld.detail);
 out:
 	free(buf);
@@ -178,11 +363,27 @@ out:
 }
 
 static void
+conf_free(struct enf_conf *c)
+{
+	if (c->b != NULL)
+		c->b->conf_free(c->bconf);
+	c->bconf = NULL;
+}
+
+static void
 conf_print(const struct enf_conf *c, FILE *f)
 {
-	fprintf(f, "backend = %s\nmax_devices = %u\n", c->backend,
+	size_t i;
+
+	fprintf(f, "backend = %s\nmax_devices = %u\n", c->b->name,
 	    c->max_devices);
-	enf_nft_conf_print(&c->nft, f);
+	c->b->conf_print(c->bconf, f);
+	fprintf(f, "default = %s\n", c->segs.name[c->segs.def]);
+	for (i = 0; i < c->segs.n; i++) {
+		fprintf(f, "segment %s = ", c->segs.name[i]);
+		c->b->seg_print(c->bconf, i, f);
+		fputc('\n', f);
+	}
 }
 
 /* ---- requests ---- */
@@ -195,29 +396,29 @@ reply(struct enforcer *e, const struct enfmsg *m)
 	ssize_t n;
 
 	if (enfmsg_encode(m, buf, &d) != 0) {
-		logmsg("internal: cannot encode a reply: %s", d.detail);
+		enf_log("internal: cannot encode a reply: %s", d.detail);
 		return -1;
 	}
 	do
 		n = send(e->fd, buf, sizeof(buf), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(buf)) {
-		logmsg("cannot send %s: %s", enfmsg_type_name(m->type),
+		enf_log("cannot send %s: %s", enfmsg_type_name(m->type),
 		    n < 0 ? strerror(errno) : "short write");
 		return -1;
 	}
 	return 0;
 }
 
-static struct device *
-device_find(struct enforcer *e, const uint8_t mac[ENFMSG_MAC_LEN])
+static int
+segment_find(const struct enf_segs *s, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < e->ndev; i++)
-		if (memcmp(e->dev[i].mac, mac, ENFMSG_MAC_LEN) == 0)
-			return &e->dev[i];
-	return NULL;
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->name[i], name) == 0)
+			return (int)i;
+	return -1;
 }
 
 /*
@@ -227,12 +428,14 @@ device_find(struct enforcer *e, const uint8_t mac[ENFMSG_MAC_LEN])
 static int
 handle(struct enforcer *e, const struct enfmsg *req, char *why, size_t wlen)
 {
+	const struct enf_backend *b = e->conf.b;
+	const struct enf_segs *segs = &e->conf.segs;
 	struct enfmsg rep = *req;
-	struct device *dev;
+	struct enf_dev *dev;
 	struct wg_diag d;
 	char mac[ENFMSG_MAC_TEXT];
 	int seg;
-	size_t i;
+	size_t i, n;
 
 	if (req->type != ENFMSG_PUT && req->type != ENFMSG_FLUSH &&
 	    req->type != ENFMSG_LIST) {
@@ -251,56 +454,56 @@ handle(struct enforcer *e, const struct enfmsg *req, char *why, size_t wlen)
 	switch (req->type) {
 	case ENFMSG_PUT:
 		enfmsg_mac_format(req->mac, mac);
-		if ((seg = enf_nft_segment_find(&e->conf.nft,
-		    req->segment)) < 0) {
+		if ((seg = segment_find(segs, req->segment)) < 0) {
 			snprintf(why, wlen, "PUT %s: segment %s is not in "
 			    "enforcer.conf", mac, req->segment);
 			return -1;
 		}
-		dev = device_find(e, req->mac);
-		if (dev == NULL && e->ndev == e->conf.max_devices) {
-			logmsg("PUT %s %s (seq %u): refused, %u devices",
+		dev = enf_devtab_find(e->dev, req->mac);
+		if (dev == NULL &&
+		    enf_devtab_count(e->dev) == e->conf.max_devices) {
+			enf_log("PUT %s %s (seq %u): refused, %u devices",
 			    mac, req->segment, req->seq, e->conf.max_devices);
 			rep.type = ENFMSG_NAK;
 			rep.reason = ENFMSG_R_FULL;
 			break;
 		}
-		if (enf_nft_put(e->nft, req->mac, (size_t)seg, &d) != 0) {
-			logmsg("PUT %s %s (seq %u): refused: %s", mac,
+		if (b->put(e->h, req->mac, (size_t)seg, &d) != 0) {
+			enf_log("PUT %s %s (seq %u): refused: %s", mac,
 			    req->segment, req->seq, d.detail);
 			rep.type = ENFMSG_NAK;
 			rep.reason = ENFMSG_R_BACKEND;
 			break;
 		}
-		if (dev == NULL) {
-			dev = &e->dev[e->ndev++];
-			memcpy(dev->mac, req->mac, ENFMSG_MAC_LEN);
-		}
-		dev->seg = (uint8_t)seg;
-		logmsg("PUT %s %s (seq %u)", mac, req->segment, req->seq);
+		if (dev != NULL)
+			dev->seg = (uint8_t)seg;
+		else
+			(void)enf_devtab_add(e->dev, req->mac, (uint8_t)seg);
+		enf_log("PUT %s %s (seq %u)", mac, req->segment, req->seq);
 		break;
 	case ENFMSG_FLUSH:
-		if (enf_nft_flush(e->nft, &d) != 0) {
-			logmsg("FLUSH (seq %u): refused: %s", req->seq,
+		if (b->flush(e->h, &d) != 0) {
+			enf_log("FLUSH (seq %u): refused: %s", req->seq,
 			    d.detail);
 			rep.type = ENFMSG_NAK;
 			rep.reason = ENFMSG_R_BACKEND;
 			break;
 		}
-		e->ndev = 0;
-		logmsg("FLUSH (seq %u): every device in %s", req->seq,
-		    e->conf.nft.def_name);
+		enf_devtab_clear(e->dev);
+		enf_log("FLUSH (seq %u): every device in %s", req->seq,
+		    segs->name[segs->def]);
 		break;
 	case ENFMSG_LIST:
-		for (i = 0; i < e->ndev; i++) {
+		n = enf_devtab_count(e->dev);
+		for (i = 0; i < n; i++) {
+			const struct enf_dev *x = enf_devtab_at(e->dev, i);
 			struct enfmsg ent;
 
 			memset(&ent, 0, sizeof(ent));
 			ent.type = ENFMSG_ENTRY;
 			ent.seq = req->seq;
-			memcpy(ent.mac, e->dev[i].mac, ENFMSG_MAC_LEN);
-			strcpy(ent.segment,
-			    e->conf.nft.seg[e->dev[i].seg].name);
+			memcpy(ent.mac, x->mac, ENFMSG_MAC_LEN);
+			strcpy(ent.segment, segs->name[x->seg]);
 			if (reply(e, &ent) != 0) {
 				snprintf(why, wlen, "socket failed");
 				return -1;
@@ -319,15 +522,16 @@ handle(struct enforcer *e, const struct enfmsg *req, char *why, size_t wlen)
 static int
 announce(struct enforcer *e)
 {
+	const struct enf_segs *s = &e->conf.segs;
 	struct enfmsg m;
 	size_t i;
 
-	for (i = 0; i < e->conf.nft.nseg; i++) {
+	for (i = 0; i < s->n; i++) {
 		memset(&m, 0, sizeof(m));
 		m.type = ENFMSG_SEGMENT;
-		if (i == e->conf.nft.def)
+		if (i == s->def)
 			m.reason = ENFMSG_SEG_DEFAULT;
-		strcpy(m.segment, e->conf.nft.seg[i].name);
+		strcpy(m.segment, s->name[i]);
 		if (reply(e, &m) != 0)
 			return -1;
 	}
@@ -348,31 +552,31 @@ loop(struct enforcer *e)
 	ssize_t n;
 
 	for (;;) {
-		n = recv(e->fd, buf, sizeof(buf), 0);
-		if (n < 0 && errno == EINTR) {
-			if (got_signal) {
-				logmsg("signal %d: exiting, rules left as they "
-				    "are", (int)got_signal);
-				return 0;
-			}
-			continue;
+		if (got_signal) {
+			enf_log("signal %d: exiting, rules left as they are",
+			    (int)got_signal);
+			return 0;
 		}
+		n = recv(e->fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n == 0) {
-			logmsg("peer closed the socket: exiting, rules left "
+			enf_log("peer closed the socket: exiting, rules left "
 			    "as they are");
 			return 0;
 		}
 		if (n < 0) {
-			logmsg("protocol violation: recv: %s", strerror(errno));
+			enf_log("protocol violation: recv: %s",
+			    strerror(errno));
 			return -1;
 		}
 		if (enfmsg_decode(buf, (size_t)n, &req, &d) != 0) {
-			logmsg("protocol violation: malformed message: %s",
+			enf_log("protocol violation: malformed message: %s",
 			    d.detail);
 			return -1;
 		}
 		if (handle(e, &req, why, sizeof(why)) != 0) {
-			logmsg("protocol violation: %s", why);
+			enf_log("protocol violation: %s", why);
 			return -1;
 		}
 	}
@@ -391,18 +595,45 @@ usage(void)
 	    "[-S fd]\n");
 }
 
+/* -n and -p: no socket, no privilege used. */
+static int
+check_mode(const struct enf_conf *c, int check_only, int print_rules)
+{
+	char *rules = NULL;
+
+	if (check_only)
+		conf_print(c, stdout);
+	if (print_rules) {
+		if (c->b->rules == NULL) {
+			fprintf(stderr, "wardgate-enforcer: -p: the %s backend "
+			    "has no rules to print\n", c->b->name);
+			return EX_CONFIG;
+		}
+		if (c->b->rules(c->bconf, &rules) != 0)
+			return EX_BACKEND;
+		fputs(rules, stdout);
+		free(rules);
+	}
+	return fflush(stdout) == 0 ? EX_DONE : EX_BACKEND;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct enforcer e;
 	struct sigaction sa;
 	struct wg_diag d;
-	const char *conf_path = DEFAULT_CONF;
-	char *rules = NULL, *end;
+	const char *conf_path = WG_ENFORCER_CONF;
+	char *end, caps[256];
 	socklen_t olen;
 	long fd = DEFAULT_FD;
 	int c, check_only = 0, print_rules = 0, type = 0, ret = EX_CONFIG;
+	int kept = 0, r;
 
+	/* Secure execution: the caller's environment is not to be trusted
+	 * (nothing here reads it; the exec backend passes its own). */
+	if (enf_priv_secure())
+		clearenv();
 	memset(&e, 0, sizeof(e));
 	while ((c = getopt(argc, argv, "f:npS:")) != -1) {
 		switch (c) {
@@ -436,18 +667,13 @@ main(int argc, char **argv)
 	wg_diag_clear(&d);
 	if (conf_load(conf_path, &e.conf, &d) != 0) {
 		fprintf(stderr, "wardgate-enforcer: %s\n", d.detail);
+		conf_free(&e.conf);
 		return EX_CONFIG;
 	}
 	if (check_only || print_rules) {
-		if (check_only)
-			conf_print(&e.conf, stdout);
-		if (print_rules) {
-			if (enf_nft_ruleset(&e.conf.nft, &rules) != 0)
-				return EX_BACKEND;
-			fputs(rules, stdout);
-			free(rules);
-		}
-		return fflush(stdout) == 0 ? EX_DONE : EX_BACKEND;
+		ret = check_mode(&e.conf, check_only, print_rules);
+		conf_free(&e.conf);
+		return ret;
 	}
 
 	e.fd = (int)fd;
@@ -456,45 +682,61 @@ main(int argc, char **argv)
 	    type != SOCK_SEQPACKET) {
 		fprintf(stderr, "wardgate-enforcer: fd %d is not a "
 		    "SOCK_SEQPACKET socket\n", e.fd);
+		conf_free(&e.conf);
 		return EX_CONFIG;
 	}
-	/* Nothing it runs may gain privileges; exec is never used anyway. */
-	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	/* Before anything is opened or run: CAP_NET_ADMIN only, or nothing
+	 * for backends that need no privilege; no_new_privs. */
+	if (enf_priv_drop(e.conf.b->net_admin, &kept, &d) != 0) {
+		enf_log("cannot drop privileges: %s", d.detail);
+		ret = EX_BACKEND;
+		goto out;
+	}
+	enf_priv_describe(caps, sizeof(caps));
+	enf_log("backend %s, capabilities \"%s\"%s", e.conf.b->name, caps,
+	    e.conf.b->net_admin && !kept ? " (no CAP_NET_ADMIN: the backend "
+	    "will likely fail)" : "");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: recv returns EINTR */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
 	    sigaction(SIGINT, &sa, NULL) != 0 ||
 	    sigaction(SIGHUP, &sa, NULL) != 0) {
-		logmsg("cannot set up signals");
-		return EX_BACKEND;
-	}
-	if ((e.dev = calloc(e.conf.max_devices, sizeof(*e.dev))) == NULL) {
-		logmsg("out of memory for %u devices", e.conf.max_devices);
-		return EX_BACKEND;
-	}
-	if (enf_nft_open(&e.conf.nft, &e.nft, &d) != 0) {
-		logmsg("cannot install table bridge %s: %s",
-		    e.conf.nft.table, d.detail);
+		enf_log("cannot set up signals");
 		ret = EX_BACKEND;
 		goto out;
 	}
-	logmsg("table bridge %s installed: every device in %s until put",
-	    e.conf.nft.table, e.conf.nft.def_name);
+	if ((r = enf_devtab_new(e.conf.max_devices, &e.dev)) != 0) {
+		enf_log("device table for %u devices: %s", e.conf.max_devices,
+		    wg_strerror(r));
+		ret = EX_BACKEND;
+		goto out;
+	}
+	if (e.conf.b->open(e.conf.bconf, &e.h, &d) != 0) {
+		enf_log("backend %s: cannot start: %s", e.conf.b->name,
+		    d.detail);
+		ret = EX_BACKEND;
+		goto out;
+	}
+	enf_log("in force: every device in %s until put",
+	    e.conf.segs.name[e.conf.segs.def]);
 	if (announce(&e) != 0 || loop(&e) != 0) {
-		if (enf_nft_demote(e.nft, &d) != 0) {
-			logmsg("demotion FAILED: %s", d.detail);
+		if (e.conf.b->demote(e.h, &d) != 0) {
+			enf_log("demotion FAILED: %s", d.detail);
 			ret = EX_BACKEND;
 			goto out;
 		}
-		logmsg("demoted: every device that reached more than %s is "
-		    "back in %s", e.conf.nft.def_name, e.conf.nft.def_name);
+		enf_log("demoted: every device that reached more than %s is "
+		    "back in %s", e.conf.segs.name[e.conf.segs.def],
+		    e.conf.segs.name[e.conf.segs.def]);
 		ret = EX_VIOLATION;
 		goto out;
 	}
 	ret = EX_DONE;
 out:
-	enf_nft_free(e.nft);
-	free(e.dev);
+	if (e.h != NULL)
+		e.conf.b->free(e.h);
+	enf_devtab_free(e.dev);
+	conf_free(&e.conf);
 	return ret;
 }

@@ -16,11 +16,23 @@ verifier_wardgated_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(SS
 verifier_wardgated_LDADD = $(WG_LIB_LIBS) $(SSL_LIBS) $(LIBEVENT_OPENSSL_LIBS) $(LIBEVENT_LIBS)
 
 # The enforcer: the only process with CAP_NET_ADMIN. It links lib/ objects
-# that need no outside library (enfmsg, buf, file, wg_err) and libnftables.
+# that need no outside library (enfmsg, buf, file, wg_err), libnftables
+# (nft backend), libmnl (bridge backend) and libcap (its own privileges).
 sbin_PROGRAMS += verifier/wardgate-enforcer
 verifier_wardgate_enforcer_SOURCES = verifier/enforcer.c \
-	verifier/enf_nft.c verifier/enf_nft.h
-verifier_wardgate_enforcer_CFLAGS = $(AM_CFLAGS) $(LIBNFTABLES_CFLAGS)
-verifier_wardgate_enforcer_LDADD = lib/libwardgate.a $(LIBNFTABLES_LIBS)
+	verifier/enf_backend.h \
+	verifier/enf_devtab.c verifier/enf_devtab.h \
+	verifier/enf_priv.c verifier/enf_priv.h \
+	verifier/enf_nft.c verifier/enf_nft.h \
+	verifier/enf_bridge.c verifier/enf_bridge.h \
+	verifier/enf_exec.c verifier/enf_exec.h \
+	verifier/enf_dryrun.c verifier/enf_dryrun.h
+verifier_wardgate_enforcer_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DWG_ENFORCER_CONF='"$(sysconfdir)/wardgate/enforcer.conf"'
+verifier_wardgate_enforcer_CFLAGS = $(AM_CFLAGS) $(LIBNFTABLES_CFLAGS) \
+	$(LIBMNL_CFLAGS) $(LIBCAP_CFLAGS)
+verifier_wardgate_enforcer_LDADD = lib/libwardgate.a $(LIBNFTABLES_LIBS) \
+	$(LIBMNL_LIBS) $(LIBCAP_LIBS)
 dist_man_MANS += docs/man/wardgate-enforcer.8
-EXTRA_DIST += contrib/nftables/README.md contrib/nftables/enforcer.conf
+EXTRA_DIST += contrib/nftables/README.md contrib/nftables/enforcer.conf \
+	contrib/exec/README.md contrib/exec/enforcer.conf contrib/exec/wardgate-nac-logger

@@ -1,0 +1,188 @@
+/* enf_dryrun.c: the dryrun backend: logs what it would do, no more. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "enf_bridge.h"
+#include "enf_dryrun.h"
+#include "enf_nft.h"
+
+/* A segment's value as written: none, nft targets, or a VLAN. */
+struct dry_seg {
+	struct enf_target target[ENF_TARGETS_MAX];
+	size_t ntargets;
+	uint16_t vid;		/* 0: not a VLAN */
+};
+
+struct dry_conf {
+	struct dry_seg seg[ENF_SEGMENTS_MAX];
+	size_t nseg;
+	const struct enf_segs *segs;	/* borrowed, set by conf_check */
+};
+
+struct dry {
+	const struct dry_conf *c;	/* borrowed */
+	unsigned long changes;
+};
+
+static void *
+d_conf_new(void)
+{
+	return calloc(1, sizeof(struct dry_conf));
+}
+
+static void
+d_conf_free(void *c)
+{
+	free(c);
+}
+
+static int
+d_conf_set(void *c, const char *key, const char *val, struct wg_diag *d)
+{
+	(void)c;
+	(void)key;
+	(void)val;
+	(void)d;
+	return WG_ERR_NOT_FOUND;	/* no keys of its own */
+}
+
+static int
+d_seg_set(void *cv, size_t i, const char *name, const char *val,
+    struct wg_diag *d)
+{
+	struct dry_conf *c = cv;
+	struct dry_seg *s;
+
+	if (i != c->nseg || i >= ENF_SEGMENTS_MAX)
+		return wg_diag_set(d, WG_ERR_CONFIG, "segment: bad argument");
+	s = &c->seg[i];
+	memset(s, 0, sizeof(*s));
+	if (strncmp(val, "vlan", 4) == 0 && (val[4] == ' ' || val[4] == '\t')) {
+		if (enf_bridge_vlan_parse(val, &s->vid) != 0)
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "segment %s: expected \"vlan N\" with N 1..4094",
+			    name);
+	} else if (enf_nft_targets_parse(name, val, s->target, &s->ntargets,
+	    d) != 0)
+		return WG_ERR_CONFIG;
+	c->nseg++;
+	return 0;
+}
+
+static int
+d_conf_check(void *cv, const struct enf_segs *s, struct wg_diag *d)
+{
+	struct dry_conf *c = cv;
+
+	if (s->n != c->nseg || s->n == 0)
+		return wg_diag_set(d, WG_ERR_CONFIG, "no segment defined");
+	c->segs = s;
+	return 0;
+}
+
+static void
+d_conf_print(const void *c, FILE *f)
+{
+	(void)c;
+	(void)f;
+}
+
+static void
+d_seg_print(const void *cv, size_t i, FILE *f)
+{
+	const struct dry_conf *c = cv;
+
+	if (i >= c->nseg)
+		return;
+	if (c->seg[i].vid != 0)
+		fprintf(f, "vlan %u", c->seg[i].vid);
+	else
+		enf_nft_targets_print(c->seg[i].target, c->seg[i].ntargets,
+		    f);
+}
+
+static int
+d_open(const void *cv, void **h, struct wg_diag *d)
+{
+	const struct dry_conf *c = cv;
+	struct dry *x;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "dryrun handle");
+	x->c = c;
+	enf_log("dry-run: nothing in the network changes; every device in "
+	    "%s", c->segs->name[c->segs->def]);
+	*h = x;
+	return 0;
+}
+
+static int
+d_put(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t seg,
+    struct wg_diag *d)
+{
+	struct dry *x = h;
+	char m[ENFMSG_MAC_TEXT];
+
+	if (seg >= x->c->nseg)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "put: bad segment");
+	x->changes++;
+	enf_log("dry-run: PUT %s %s", enfmsg_mac_format(mac, m),
+	    x->c->segs->name[seg]);
+	return 0;
+}
+
+static int
+d_flush(void *h, struct wg_diag *d)
+{
+	struct dry *x = h;
+
+	(void)d;
+	x->changes++;
+	enf_log("dry-run: FLUSH: every device in %s",
+	    x->c->segs->name[x->c->segs->def]);
+	return 0;
+}
+
+static int
+d_demote(void *h, struct wg_diag *d)
+{
+	struct dry *x = h;
+	const struct enf_segs *s = x->c->segs;
+	char list[ENF_SEGMENTS_MAX * (ENFMSG_SEGMENT_MAX + 1) + 1] = "";
+	size_t i, off = 0;
+
+	(void)d;
+	for (i = 0; i < s->n; i++)
+		if (i != s->def && !s->blocked[i])
+			off += (size_t)snprintf(list + off, sizeof(list) - off,
+			    "%s%s", off > 0 ? "," : "", s->name[i]);
+	enf_log("dry-run: demote: devices in %s back in %s",
+	    off > 0 ? list : "(no segment)", s->name[s->def]);
+	return 0;
+}
+
+static void
+d_free(void *h)
+{
+	free(h);
+}
+
+const struct enf_backend enf_dryrun_backend = {
+	.name = "dryrun",
+	.net_admin = 0,
+	.conf_new = d_conf_new,
+	.conf_free = d_conf_free,
+	.conf_set = d_conf_set,
+	.seg_set = d_seg_set,
+	.conf_check = d_conf_check,
+	.conf_print = d_conf_print,
+	.seg_print = d_seg_print,
+	.rules = NULL,
+	.open = d_open,
+	.put = d_put,
+	.flush = d_flush,
+	.demote = d_demote,
+	.free = d_free,
+};
