@@ -387,9 +387,14 @@ conf_check(const struct conf *c, struct wg_diag *d)
 		return wg_diag_set(d, WG_ERR_CONFIG, "segment_hold must "
 		    "differ from segment_trusted: a held device has not "
 		    "proven itself");
-	if (strcmp(c->enforcer, "none") != 0 && c->enforcer[0] != '/')
+	if (strcmp(c->enforcer, "none") != 0 && c->enforcer[0] != '/' &&
+	    strncmp(c->enforcer, "unix:/", 6) != 0)
+		return wg_diag_set(d, WG_ERR_CONFIG, "enforcer: \"none\", "
+		    "the program's absolute path, or unix:/PATH of its socket");
+	if (strncmp(c->enforcer, "unix:", 5) == 0 && strlen(c->enforcer + 5) >=
+	    sizeof(((struct sockaddr_un *)0)->sun_path))
 		return wg_diag_set(d, WG_ERR_CONFIG,
-		    "enforcer: \"none\" or an absolute path");
+		    "enforcer: longer than a UNIX socket path may be");
 	if (c->enforcer_conf[0] != '/')
 		return wg_diag_set(d, WG_ERR_CONFIG,
 		    "enforcer_conf: an absolute path");

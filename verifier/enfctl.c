@@ -3,7 +3,8 @@
  *
  * wardgated holds no network privilege. It spawns the enforcer (conf
  * "enforcer", which gains CAP_NET_ADMIN from its file capability) over a
- * SOCK_SEQPACKET socketpair and speaks lib/enfmsg.h to it:
+ * SOCK_SEQPACKET socketpair, or connects to one that a service manager
+ * started ("enforcer = unix:PATH"), and speaks lib/enfmsg.h to it:
  *
  *   starting     the enforcer installs its ruleset (every device in its
  *                default segment), announces its segments, sends ACK 0;
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <event2/event.h>
@@ -515,7 +517,57 @@ enf_read_cb(evutil_socket_t fd, short ev, void *arg)
 		e->backoff_ms = ENF_BACKOFF_MIN_MS;
 }
 
-/* ---- spawning ---- */
+/* ---- spawning or connecting ---- */
+
+/* Sets up the events for a new connection on e->fd. */
+static void
+enf_attach(struct gw_enf *e)
+{
+	e->starts++;
+	e->phase = ENF_STARTING;
+	e->nsegs = 0;
+	e->def_seg[0] = '\0';
+	(void)fcntl(e->fd, F_SETFL, fcntl(e->fd, F_GETFL) | O_NONBLOCK);
+	e->ev_read = event_new(e->gw->base, e->fd, EV_READ | EV_PERSIST,
+	    enf_read_cb, e);
+	e->ev_write = event_new(e->gw->base, e->fd, EV_WRITE, enf_write_cb,
+	    e);
+	if (e->ev_read == NULL || e->ev_write == NULL ||
+	    event_add(e->ev_read, NULL) != 0)
+		enf_fail(e, "out of memory");
+}
+
+/*
+ * enforcer = unix:PATH: the enforcer is started by someone else (a
+ * systemd socket unit with Accept=yes gives each connection its own
+ * enforcer, the socket as its fd 3); wardgated only connects.
+ */
+static void
+enf_connect(struct gw_enf *e, const char *path)
+{
+	struct sockaddr_un sa;
+	char why[CONF_PATH_MAX + 64];
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) < 0) {
+		enf_fail(e, "socket failed");
+		return;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		snprintf(why, sizeof(why), "cannot connect to %.512s: %s",
+		    path, strerror(errno));
+		close(fd);
+		enf_fail(e, why);
+		return;
+	}
+	e->fd = fd;
+	enf_attach(e);
+	if (e->phase == ENF_STARTING)
+		gw_log("enforcer: connected to %s", path);
+}
 
 static void
 enf_spawn(struct gw_enf *e)
@@ -527,6 +579,10 @@ enf_spawn(struct gw_enf *e)
 	int sv[2];
 	pid_t pid;
 
+	if (strncmp(c->enforcer, "unix:", 5) == 0) {
+		enf_connect(e, c->enforcer + 5);
+		return;
+	}
 	if (e->pid > 0 && !enf_reap(e, 0)) {
 		/* The last one is still going: make sure it is gone. */
 		(void)kill(e->pid, SIGKILL);
@@ -558,20 +614,9 @@ enf_spawn(struct gw_enf *e)
 	close(sv[1]);
 	e->fd = sv[0];
 	e->pid = pid;
-	e->starts++;
-	e->phase = ENF_STARTING;
-	e->nsegs = 0;
-	e->def_seg[0] = '\0';
-	(void)fcntl(e->fd, F_SETFL, fcntl(e->fd, F_GETFL) | O_NONBLOCK);
-	e->ev_read = event_new(e->gw->base, e->fd, EV_READ | EV_PERSIST,
-	    enf_read_cb, e);
-	e->ev_write = event_new(e->gw->base, e->fd, EV_WRITE, enf_write_cb,
-	    e);
-	if (e->ev_read == NULL || e->ev_write == NULL ||
-	    event_add(e->ev_read, NULL) != 0) {
-		enf_fail(e, "out of memory");
+	enf_attach(e);
+	if (e->phase != ENF_STARTING)
 		return;
-	}
 	gw_log("enforcer started: %s -f %s (pid %ld)", c->enforcer,
 	    c->enforcer_conf, (long)pid);
 }
@@ -609,7 +654,8 @@ enf_start(struct gw *gw, struct wg_diag *d)
 
 	if (strcmp(gw->conf.enforcer, "none") == 0)
 		return 0;
-	if (access(gw->conf.enforcer, X_OK) != 0)
+	if (strncmp(gw->conf.enforcer, "unix:", 5) != 0 &&
+	    access(gw->conf.enforcer, X_OK) != 0)
 		return wg_diag_set(d, WG_ERR_CONFIG, "enforcer %s: %s",
 		    gw->conf.enforcer, strerror(errno));
 	if ((e = calloc(1, sizeof(*e))) == NULL)

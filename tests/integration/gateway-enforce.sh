@@ -293,6 +293,47 @@ check "then the good boot is trusted" \
     "[ $? -eq 0 ] && [ \"\$(state state)\" = trusted ]"
 reach "gw cli9000 cli9001 rem" "trusted again"
 
+# --- a segment wardgated.conf names that enforcer.conf lacks ---
+gw_stop
+gw_start "$T/gw" "$CA" "policy_required = no" "attest_interval = 300" \
+    "segment_hold = surgery-hold" \
+    "enforcer = $T/bin/wardgate-enforcer" \
+    "enforcer_conf = $T/etc/enforcer.conf" || exit 1
+sleep 1
+check "mismatched segment names: not in force, and says which" \
+    "[ \"\$(enf state)\" = misconfigured ] && enf reason | grep -q surgery-hold"
+
+# --- the enforcer started by a service manager: wardgated connects ---
+# (systemd's socket unit with Accept=yes; here systemd-socket-activate)
+gw_stop
+if command -v systemd-socket-activate >/dev/null 2>&1; then
+	ip netns exec "$G" systemd-socket-activate --seqpacket --accept \
+	    -l "$T/enforcer.sock" "$T/bin/wardgate-enforcer" \
+	    -f "$T/etc/enforcer.conf" >"$T/socket-activate.log" 2>&1 &
+	SA_PID=$!
+	i=0
+	while [ ! -S "$T/enforcer.sock" ] && [ "$i" -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	chown nobody "$T/enforcer.sock"
+	chmod 600 "$T/enforcer.sock"
+	gw_start "$T/gw" "$CA" "policy_required = no" \
+	    "attest_interval = 300" "enforcer = unix:$T/enforcer.sock" || exit 1
+	check "connected to a socket-activated enforcer, in force" "wait_up 10"
+	reach "gw cli9000 cli9001 rem" "trusted, socket-activated enforcer"
+	EPID=$(pgrep -P "$SA_PID" | head -1)
+	kill -9 "$EPID" 2>/dev/null
+	sleep 0.5
+	check "its enforcer killed: wardgated reconnects, in force again" \
+	    "wait_up 10 && [ \"\$(enf starts)\" -ge 2 ]"
+	reach "gw cli9000 cli9001 rem" "trusted, after reconnecting"
+	gw_stop
+	kill "$SA_PID" 2>/dev/null
+	wait "$SA_PID" 2>/dev/null
+else
+	echo "# SKIP socket-activated enforcer: systemd-socket-activate not installed"
+fi
+
 if [ "$fails" -ne 0 ]; then
 	echo "--- wardgated.log"; tail -40 "$T/gw/wardgated.log"
 	echo "--- agent"; cat "$T/a3.out" "$T/a4.out"

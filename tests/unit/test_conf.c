@@ -164,6 +164,8 @@ test_enforcement_keys(void **state)
 	} cases[] = {
 		{ "enforcer = /usr/libexec/wardgate-enforcer\n", 1 },
 		{ "enforcer = wardgate-enforcer\n", 0 },
+		{ "enforcer = unix:/run/wardgate/enforcer.sock\n", 1 },
+		{ "enforcer = unix:enforcer.sock\n", 0 },
 		{ "enforcer_conf = enforcer.conf\n", 0 },
 		{ "segment_hold = clinical\n", 0 },
 		{ "segment_hold = Hold\n", 0 },
