@@ -6,7 +6,11 @@
  *
  *   put MAC SEGMENT   -> ACK seq=N sent=UNIXTIME ms=T | NAK seq=N reason=R
  *   flush             -> ACK seq=N ...
- *   list              -> ACK seq=N entries=MAC/SEG,MAC/SEG
+ *   list              -> ACK seq=N ... n=COUNT entries=MAC/SEG,MAC/SEG
+ *                        (the entries text is cut at 4 KiB, COUNT is not)
+ *   bulk N SEG [FIRST] -> PUTs N MACs 02:xx:xx:xx:xx:xx numbered from
+ *                        FIRST (default 1) in SEG, one at a time; prints
+ *                        BULK n=N ack=A full=F backend=B ms=T
  *   raw HEX           -> sends the bytes as they are; prints the reply, or
  *                        EOF when the enforcer closed the socket
  *   seq N             -> the next request uses sequence N; prints OK
@@ -108,7 +112,7 @@ transact(const uint8_t *bytes, size_t len, const struct enfmsg *req)
 	struct enfmsg rep;
 	char mac[ENFMSG_MAC_TEXT], entries[4096] = "";
 	double t0 = now_mono(), sent = now_wall();
-	size_t off = 0;
+	size_t off = 0, count = 0;
 	int r;
 
 	if (send(sock, bytes, len, MSG_NOSIGNAL) != (ssize_t)len) {
@@ -128,6 +132,7 @@ transact(const uint8_t *bytes, size_t len, const struct enfmsg *req)
 		}
 		if (rep.type != ENFMSG_ENTRY)
 			break;
+		count++;
 		off += (size_t)snprintf(entries + off, sizeof(entries) - off,
 		    "%s%s/%s", off > 0 ? "," : "",
 		    enfmsg_mac_format(rep.mac, mac), rep.segment);
@@ -143,11 +148,67 @@ transact(const uint8_t *bytes, size_t len, const struct enfmsg *req)
 	if (rep.type == ENFMSG_NAK)
 		printf("NAK seq=%u reason=%s\n", rep.seq,
 		    enfmsg_reason_name(rep.reason));
-	else
-		printf("%s seq=%u sent=%.6f ms=%.3f%s%s\n",
+	else if (req != NULL && req->type == ENFMSG_LIST)
+		printf("%s seq=%u sent=%.6f ms=%.3f n=%zu entries=%s\n",
 		    enfmsg_type_name(rep.type), rep.seq, sent,
-		    (now_mono() - t0) * 1000.0, req != NULL &&
-		    req->type == ENFMSG_LIST ? " entries=" : "", entries);
+		    (now_mono() - t0) * 1000.0, count, entries);
+	else
+		printf("%s seq=%u sent=%.6f ms=%.3f\n",
+		    enfmsg_type_name(rep.type), rep.seq, sent,
+		    (now_mono() - t0) * 1000.0);
+}
+
+/* PUTs n MACs numbered from first into seg; one summary line. */
+static void
+bulk(unsigned long n, const char *seg, unsigned long first)
+{
+	uint8_t buf[ENFMSG_LEN];
+	struct enfmsg m, rep;
+	struct wg_diag d;
+	unsigned long i, ack = 0, full = 0, backend = 0;
+	double t0 = now_mono();
+	int r;
+
+	for (i = 0; i < n; i++) {
+		unsigned long k = first + i;
+
+		memset(&m, 0, sizeof(m));
+		m.type = ENFMSG_PUT;
+		m.seq = next_seq++;
+		m.mac[0] = 0x02;
+		m.mac[2] = (uint8_t)(k >> 24);
+		m.mac[3] = (uint8_t)(k >> 16);
+		m.mac[4] = (uint8_t)(k >> 8);
+		m.mac[5] = (uint8_t)k;
+		strcpy(m.segment, seg);
+		if (enfmsg_encode(&m, buf, &d) != 0) {
+			printf("ERROR encode: %s\n", d.detail);
+			return;
+		}
+		if (send(sock, buf, sizeof(buf), MSG_NOSIGNAL) !=
+		    (ssize_t)sizeof(buf)) {
+			printf("ERROR send: %s\n", strerror(errno));
+			return;
+		}
+		if ((r = recv_msg(&rep)) == 0) {
+			printf("EOF\n");
+			return;
+		}
+		if (r < 0)
+			return;
+		if (rep.seq != m.seq) {
+			printf("BADREPLY seq %u for %u\n", rep.seq, m.seq);
+			return;
+		}
+		if (rep.type == ENFMSG_ACK)
+			ack++;
+		else if (rep.type == ENFMSG_NAK && rep.reason == ENFMSG_R_FULL)
+			full++;
+		else
+			backend++;
+	}
+	printf("BULK n=%lu ack=%lu full=%lu backend=%lu ms=%.1f\n", n, ack,
+	    full, backend, (now_mono() - t0) * 1000.0);
 }
 
 static void
@@ -192,6 +253,13 @@ command(char *line)
 	} else if (strcmp(argv[0], "list") == 0 && argc == 1) {
 		m.type = ENFMSG_LIST;
 		request(&m);
+	} else if (strcmp(argv[0], "bulk") == 0 && (argc == 3 || argc == 4)) {
+		if (strlen(argv[2]) > ENFMSG_SEGMENT_MAX) {
+			printf("ERROR usage: bulk N SEGMENT [FIRST]\n");
+			return;
+		}
+		bulk(strtoul(argv[1], NULL, 10), argv[2],
+		    argc == 4 ? strtoul(argv[3], NULL, 10) : 1);
 	} else if (strcmp(argv[0], "raw") == 0 && argc == 2) {
 		uint8_t buf[256];
 		size_t n = strlen(argv[1]) / 2, i;

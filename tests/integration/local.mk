@@ -40,3 +40,8 @@ EXTRA_DIST += tests/integration/systemd-units.sh contrib/systemd/README.md \
 	contrib/systemd/wardgated.service contrib/systemd/wardgate-agent.service \
 	contrib/systemd/wardgated.service.d/strict.conf \
 	contrib/systemd/sysusers.d/wardgate.conf contrib/systemd/tmpfiles.d/wardgate.conf
+
+# The enforcer without privilege: every backend's configuration, and the
+# protocol core (SEGMENT, FULL, a million-device table) with dryrun.
+TESTS += tests/integration/enforce-dryrun.sh
+EXTRA_DIST += tests/integration/enforce-dryrun.sh tests/integration/enforce-lib.sh
