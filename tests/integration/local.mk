@@ -45,3 +45,7 @@ EXTRA_DIST += tests/integration/systemd-units.sh contrib/systemd/README.md \
 # protocol core (SEGMENT, FULL, a million-device table) with dryrun.
 TESTS += tests/integration/enforce-dryrun.sh
 EXTRA_DIST += tests/integration/enforce-dryrun.sh tests/integration/enforce-lib.sh
+
+# The exec backend: an administrator's program per change.
+TESTS += tests/integration/enforce-exec.sh
+EXTRA_DIST += tests/integration/enforce-exec.sh
