@@ -17,6 +17,12 @@
  * 4. Prints BENCH lines: attestations per second, p50/p99 latency of one
  *    attestation (both requests), the gateway's peak RSS, and the store
  *    bytes added per attestation (after a WAL checkpoint).
+ *
+ * With GWBENCH_ADMIN=SOCKET in the environment every device also gets a
+ * MAC, and before the gateway stops its enforcer figures are read from
+ * the admin socket: the warm-up promotes every device (stale -> trusted),
+ * so each verdict is a segment change, timed by wardgated from its commit
+ * to the enforcer's ACK.
  */
 #include "config.h"
 
@@ -262,6 +268,10 @@ populate(const char *path, const uint8_t *log, size_t loglen)
 		memcpy(dev->ak_pub, pub, plen);
 		dev->ak_pub_len = plen;
 		dev->attest_interval = 300;
+		if (getenv("GWBENCH_ADMIN") != NULL)
+			snprintf(dev->mac, sizeof(dev->mac),
+			    "02:42:00:%02x:%02x:%02x", (unsigned)(i >> 16) & 0xff,
+			    (unsigned)(i >> 8) & 0xff, (unsigned)i & 0xff);
 		memcpy(dev->eventlog_sha256, log_hash, sizeof(log_hash));
 		if (store_device_put(s, dev, &d) != 0) {
 			fprintf(stderr, "gwbench: store: %s\n", d.detail);
@@ -327,6 +337,82 @@ attest_rows(const char *path)
 	return n;
 }
 
+static struct body admin_body;
+
+/* GET path on the admin socket into admin_body; 0 or -1. */
+static int
+admin_get(const char *sock, const char *path)
+{
+	CURL *c = curl_easy_init();
+	char url[128];
+	int r = -1;
+
+	if (c == NULL)
+		return -1;
+	snprintf(url, sizeof(url), "http://localhost%s", path);
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &admin_body);
+	admin_body.len = 0;
+	admin_body.buf[0] = '\0';
+	if (curl_easy_perform(c) == CURLE_OK)
+		r = 0;
+	curl_easy_cleanup(c);
+	return r;
+}
+
+/* Waits until the enforcer has reconciled every device (in force). */
+static int
+enforcer_wait(const char *sock)
+{
+	double t0 = now();
+
+	while (now() - t0 < 120) {
+		if (admin_get(sock, "/admin/v1/enforcement") == 0 &&
+		    strstr(admin_body.buf, "\"in_force\":true") != NULL) {
+			printf("# enforcer in force, %zu devices reconciled in "
+			    "%.1fs\n", ndevs, now() - t0);
+			return 0;
+		}
+		usleep(50000);
+	}
+	fprintf(stderr, "gwbench: the enforcer never came into force: "
+	    "%.300s\n", admin_body.buf);
+	return -1;
+}
+
+/* The enforcer's latency figures from the admin socket, as BENCH lines. */
+static void
+enforcer_figures(const char *sock)
+{
+	struct body *b = &admin_body;
+	const char *p;
+	double p50 = -1, p99 = -1;
+	long n = -1;
+
+	if (admin_get(sock, "/admin/v1/enforcement") == 0 &&
+	    (p = strstr(b->buf, "\"latency_ms\"")) != NULL) {
+		const char *q;
+
+		if ((q = strstr(p, "\"n\":")) != NULL)
+			n = strtol(q + 4, NULL, 10);
+		if ((q = strstr(p, "\"p50\":")) != NULL)
+			p50 = strtod(q + 6, NULL);
+		if ((q = strstr(p, "\"p99\":")) != NULL)
+			p99 = strtod(q + 6, NULL);
+	}
+	if (n <= 0 || p50 < 0 || p99 < 0) {
+		fprintf(stderr, "gwbench: no enforcer figures: %.200s\n",
+		    b->buf);
+		return;
+	}
+	printf("# enforcer: last %ld segment changes, commit to ACK, while "
+	    "every device was promoted at full attestation rate\n", n);
+	printf("BENCH enforce_latency_gateway_ms_p50 %.3f ms\n", p50);
+	printf("BENCH enforce_latency_gateway_ms_p99 %.3f ms\n", p99);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -390,6 +476,12 @@ main(int argc, char **argv)
 			break;
 		usleep(50000);
 	}
+	if (getenv("GWBENCH_ADMIN") != NULL &&
+	    enforcer_wait(getenv("GWBENCH_ADMIN")) != 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, &status, 0);
+		return 1;
+	}
 	for (i = 0; i < nthreads; i++) {
 		w[i].idx = (unsigned)i;
 		w[i].nthreads = (unsigned)nthreads;
@@ -415,6 +507,8 @@ main(int argc, char **argv)
 		failed |= w[i].failed;
 	}
 	hwm = rss_kb(pid, "VmHWM:");
+	if (getenv("GWBENCH_ADMIN") != NULL)
+		enforcer_figures(getenv("GWBENCH_ADMIN"));
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
 	if (failed) {

@@ -16,7 +16,7 @@ bench: tests/bench/bench tests/bench/gwbench tests/bench/enfbench \
 	WG_TESTDATA='$(abs_top_srcdir)/tests/data' ./tests/bench/bench
 	WG_SRCDIR='$(abs_top_srcdir)' WG_BUILDDIR='$(abs_top_builddir)' \
 	    $(SHELL) $(srcdir)/tests/bench/gateway-bench.sh $(BENCH_DEVICES) $(BENCH_GW_SECONDS)
-	WG_BUILDDIR='$(abs_top_builddir)' \
+	WG_SRCDIR='$(abs_top_srcdir)' WG_BUILDDIR='$(abs_top_builddir)' \
 	    $(SHELL) $(srcdir)/tests/bench/enforce-bench.sh $(BENCH_DEVICES)
 BENCH_DEVICES = 10000
 BENCH_GW_SECONDS = 10
