@@ -49,3 +49,8 @@ EXTRA_DIST += tests/integration/enforce-dryrun.sh tests/integration/enforce-lib.
 # The exec backend: an administrator's program per change.
 TESTS += tests/integration/enforce-exec.sh
 EXTRA_DIST += tests/integration/enforce-exec.sh
+
+# The bridge backend: detection here; VLAN moves with real traffic where
+# the kernel has bridge VLAN filtering.
+TESTS += tests/integration/enforce-bridge.sh
+EXTRA_DIST += tests/integration/enforce-bridge.sh
