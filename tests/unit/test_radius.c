@@ -721,7 +721,8 @@ test_mac_normalize(void **state)
 		"aabbccddee0f", "AABBCCDDEE0F",
 	};
 	static const char *const bad[] = {
-		"", "aa", "aa-bb-cc-dd-ee", "aa-bb-cc-dd-ee-0f-", " aa-bb-cc-dd-ee-0f",
+		"", "aa", "aa-bb-cc-dd-ee", "aa-bb-cc-dd-ee-0f-",
+		" aa-bb-cc-dd-ee-0f",
 		"aa-bb-cc-dd-ee-0f ", "aa-bb:cc-dd-ee-0f", "aa:bb:cc:dd:ee-0f",
 		"aa.bb.cc.dd.ee.0f", "aa bb cc dd ee 0f", "aabb-ccdd-ee0f",
 		"aabb:ccdd:ee0f", "aabbccddee0g", "gabbccddee0f", "aabbccddee0",
@@ -797,7 +798,8 @@ test_rest_parse(void **state)
 		    "00:1a:2b:3c:4d:5e", RADIUS_MAC_USER_NAME },
 		/* Calling-Station-Id wins over User-Name */
 		{ "{\"User-Name\":{\"value\":[\"00:00:00:00:00:01\"]},"
-		    "\"Calling-Station-Id\":{\"value\":[\"00:00:00:00:00:02\"]}}",
+		    "\"Calling-Station-Id\":"
+		    "{\"value\":[\"00:00:00:00:00:02\"]}}",
 		    0, "00:00:00:00:00:02", RADIUS_MAC_CALLING_STATION_ID },
 		/* present but not a MAC: no MAC, no falling back */
 		{ "{\"User-Name\":{\"value\":[\"00:00:00:00:00:01\"]},"
@@ -805,14 +807,17 @@ test_rest_parse(void **state)
 		    0, "", RADIUS_MAC_NONE },
 		/* EAP: the supplicant chose the User-Name */
 		{ "{\"User-Name\":{\"value\":[\"00:00:00:00:00:01\"]},"
-		    "\"EAP-Message\":{\"type\":\"octets\",\"value\":[\"0x02\"]}}",
+		    "\"EAP-Message\":"
+		    "{\"type\":\"octets\",\"value\":[\"0x02\"]}}",
 		    0, "", RADIUS_MAC_NONE },
 		{ "{\"User-Name\":{\"value\":[\"nurse\"]},"
 		    "\"EAP-Message\":{\"value\":[\"0x02\"]},"
-		    "\"Calling-Station-Id\":{\"value\":[\"00-00-00-00-00-03\"]}}",
+		    "\"Calling-Station-Id\":"
+		    "{\"value\":[\"00-00-00-00-00-03\"]}}",
 		    0, "00:00:00:00:00:03", RADIUS_MAC_CALLING_STATION_ID },
 		{ "{}", 0, "", RADIUS_MAC_NONE },
-		{ " {\"Other\":[1,2,{\"x\":null}]} \n", 0, "", RADIUS_MAC_NONE },
+		{ " {\"Other\":[1,2,{\"x\":null}]} \n", 0, "",
+		    RADIUS_MAC_NONE },
 		/* an escaped NUL inside the value */
 		{ "{\"Calling-Station-Id\":{\"value\":"
 		    "[\"00-00-00-00-00-0\\u0000\"]}}", 0, "", RADIUS_MAC_NONE },
