@@ -41,6 +41,14 @@ EXTRA_DIST += tests/integration/systemd-units.sh contrib/systemd/README.md \
 	contrib/systemd/wardgated.service.d/strict.conf \
 	contrib/systemd/sysusers.d/wardgate.conf contrib/systemd/tmpfiles.d/wardgate.conf
 
+# RADIUS: a real FreeRADIUS with contrib/freeradius asks wardgated for
+# VLANs (rlm_rest) and receives its RFC 5176 Disconnect/CoA requests.
+TESTS += tests/integration/radius-freeradius.sh
+EXTRA_DIST += tests/integration/radius-freeradius.sh docs/radius.md \
+	contrib/freeradius/README.md \
+	contrib/freeradius/sites-available/wardgate \
+	contrib/freeradius/mods-available/wardgate-rest
+
 # The enforcer without privilege: every backend's configuration, and the
 # protocol core (SEGMENT, FULL, a million-device table) with dryrun.
 TESTS += tests/integration/enforce-dryrun.sh
