@@ -62,3 +62,8 @@ EXTRA_DIST += tests/integration/enforce-exec.sh
 # the kernel has bridge VLAN filtering.
 TESTS += tests/integration/enforce-bridge.sh
 EXTRA_DIST += tests/integration/enforce-bridge.sh
+
+# The enforcer's own privilege: file capability as nobody, secure
+# configuration paths, exactly CAP_NET_ADMIN when started as root.
+TESTS += tests/integration/enforce-privs.sh
+EXTRA_DIST += tests/integration/enforce-privs.sh
