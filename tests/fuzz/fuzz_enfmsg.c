@@ -1,6 +1,7 @@
 /*
  * fuzz_enfmsg.c: the enforcer's fixed-size messages. What decodes must
- * encode back to the same 64 bytes (nothing is accepted loosely).
+ * encode back to the same 64 bytes (nothing is accepted loosely), and a
+ * SEGMENT that decodes has sequence 0, no MAC, a name, known flags only.
  */
 #include "config.h"
 
@@ -21,6 +22,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (enfmsg_encode(&m, out, NULL) != 0 || size != ENFMSG_LEN ||
 	    memcmp(out, data, ENFMSG_LEN) != 0)
+		abort();
+	if (m.type == ENFMSG_SEGMENT &&
+	    (m.seq != 0 || (m.reason & ~ENFMSG_SEG_FLAGS) != 0 ||
+	    !enfmsg_segment_valid(m.segment) || m.mac[0] != 0 ||
+	    memcmp(m.mac, m.mac + 1, ENFMSG_MAC_LEN - 1) != 0))
 		abort();
 	return 0;
 }
