@@ -157,17 +157,20 @@ x_conf_free(void *c)
 static int
 program_valid(const char *s)
 {
-	const char *p;
+	size_t n = strlen(s), i;
 
-	if (s[0] != '/' || strlen(s) >= PATH_MAX || s[1] == '\0')
+	if (s[0] != '/' || n < 2 || n >= PATH_MAX || s[n - 1] == '/')
 		return 0;
-	for (p = s; *p != '\0'; p++)
-		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
 			return 0;
-	return strstr(s, "/./") == NULL && strstr(s, "/../") == NULL &&
-	    strcmp(s + strlen(s) - 2, "/.") != 0 &&
-	    strcmp(s + strlen(s) - 3, "/..") != 0 &&
-	    s[strlen(s) - 1] != '/';
+	if (strstr(s, "/./") != NULL || strstr(s, "/../") != NULL ||
+	    strstr(s, "//") != NULL)
+		return 0;
+	if (strcmp(s + n - 2, "/.") == 0 ||
+	    (n >= 3 && strcmp(s + n - 3, "/..") == 0))
+		return 0;
+	return 1;
 }
 
 static int

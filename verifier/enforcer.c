@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,6 +72,7 @@ struct enforcer {
 	int fd;
 	uint32_t last_seq;
 	struct enf_devtab *dev;	/* what was put, for LIST */
+	sigset_t waitmask;	/* while waiting for a request: signals on */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -551,14 +553,27 @@ loop(struct enforcer *e)
 	char why[WG_DIAG_DETAIL_MAX + 64];
 	ssize_t n;
 
+	struct pollfd pfd;
+
 	for (;;) {
+		/* The signals are blocked but here: one that comes while a
+		 * request is applied waits for it, none is missed. */
 		if (got_signal) {
 			enf_log("signal %d: exiting, rules left as they are",
 			    (int)got_signal);
 			return 0;
 		}
-		n = recv(e->fd, buf, sizeof(buf), 0);
-		if (n < 0 && errno == EINTR)
+		pfd.fd = e->fd;
+		pfd.events = POLLIN;
+		if (ppoll(&pfd, 1, NULL, &e->waitmask) < 0) {
+			if (errno == EINTR)
+				continue;
+			enf_log("protocol violation: poll: %s",
+			    strerror(errno));
+			return -1;
+		}
+		n = recv(e->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n == 0) {
 			enf_log("peer closed the socket: exiting, rules left "
@@ -622,6 +637,7 @@ main(int argc, char **argv)
 {
 	struct enforcer e;
 	struct sigaction sa;
+	sigset_t stop;
 	struct wg_diag d;
 	const char *conf_path = WG_ENFORCER_CONF;
 	char *end, caps[256];
@@ -697,9 +713,17 @@ main(int argc, char **argv)
 	    e.conf.b->net_admin && !kept ? " (no CAP_NET_ADMIN: the backend "
 	    "will likely fail)" : "");
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: recv returns EINTR */
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &stop, &e.waitmask) != 0 ||
+	    sigdelset(&e.waitmask, SIGTERM) != 0 ||
+	    sigdelset(&e.waitmask, SIGINT) != 0 ||
+	    sigdelset(&e.waitmask, SIGHUP) != 0 ||
+	    sigaction(SIGTERM, &sa, NULL) != 0 ||
 	    sigaction(SIGINT, &sa, NULL) != 0 ||
 	    sigaction(SIGHUP, &sa, NULL) != 0) {
 		enf_log("cannot set up signals");
