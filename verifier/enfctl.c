@@ -446,9 +446,16 @@ enf_answer(struct gw_enf *e, const struct enfmsg *m, char *why, size_t wlen)
 		e->naks++;
 		snprintf(why, wlen, "PUT %s %s refused (%s)", mac, f->segment,
 		    enfmsg_reason_name(m->reason));
-		if (m->reason == ENFMSG_R_FULL) {
-			/* Not in its table: the device is in the default
-			 * segment. A restart would not help. */
+		/*
+		 * A NAK changed nothing. While reconciling, the device is in
+		 * the fresh ruleset's default segment: it stays there (a
+		 * restart would only refuse it again, and keep every other
+		 * device from being promoted). A full table: same. A live
+		 * change refused: the device may still be somewhere more
+		 * open than it should be, so start afresh (fail closed).
+		 */
+		if (m->reason == ENFMSG_R_FULL || (e->phase ==
+		    ENF_RECONCILING && m->seq <= e->reconcile_last)) {
 			gw_log("enforcer: %s: device left in %s", why,
 			    e->def_seg);
 			ring_pop(&e->fl_head, &e->fl_n, e->fl_cap);

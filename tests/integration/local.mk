@@ -38,7 +38,10 @@ EXTRA_DIST += tests/integration/gateway-enforce.sh
 TESTS += tests/integration/systemd-units.sh
 EXTRA_DIST += tests/integration/systemd-units.sh contrib/systemd/README.md \
 	contrib/systemd/wardgated.service contrib/systemd/wardgate-agent.service \
-	contrib/systemd/wardgated.service.d/strict.conf \
+	contrib/systemd/wardgate-enforcer.socket \
+	contrib/systemd/wardgate-enforcer@.service \
+	contrib/systemd/wardgated.service.d/filecap-enforcer.conf.example \
+	contrib/systemd/wardgate-enforcer@.service.d/exec-backend.conf.example \
 	contrib/systemd/sysusers.d/wardgate.conf contrib/systemd/tmpfiles.d/wardgate.conf
 
 # RADIUS: a real FreeRADIUS with contrib/freeradius asks wardgated for
@@ -67,3 +70,5 @@ EXTRA_DIST += tests/integration/enforce-bridge.sh
 # configuration paths, exactly CAP_NET_ADMIN when started as root.
 TESTS += tests/integration/enforce-privs.sh
 EXTRA_DIST += tests/integration/enforce-privs.sh
+TESTS += tests/integration/gateway-enforce-nak.sh
+EXTRA_DIST += tests/integration/gateway-enforce-nak.sh
