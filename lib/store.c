@@ -1111,40 +1111,59 @@ device_from_row(sqlite3_stmt *st, struct store_device *v, struct wg_diag *d)
 	return 0;
 }
 
-int
-store_device_get(struct store *s, const char *device_id,
-    struct store_device *out, struct wg_diag *d)
+/*
+ * Runs a device query bound to key; the row is copied to out. With
+ * unique, a second row is WG_ERR_CONFLICT (the key must name one device).
+ */
+static int
+device_query(struct store *s, enum st which, const char *key, int unique,
+    const char *what, struct store_device *out, struct wg_diag *d)
 {
-	sqlite3_stmt *st = s->st[ST_DEV_GET];
+	sqlite3_stmt *st = s->st[which];
 	struct store_device *v = NULL;
 	int rc, r;
 
-	if (out == NULL)
-		return wg_diag_set(d, WG_ERR_INVALID_ARG, "device_get");
-	if ((r = check_key(device_id, "device_id", d)) != 0)
-		return r;
 	if ((v = malloc(sizeof(*v))) == NULL)
-		return wg_diag_set(d, WG_ERR_ALLOC, "device_get");
-	if (bind_text(st, 1, device_id) != SQLITE_OK) {
-		r = db_err(s, d, "device_get");
+		return wg_diag_set(d, WG_ERR_ALLOC, "%s", what);
+	if (bind_text(st, 1, key) != SQLITE_OK) {
+		r = db_err(s, d, what);
 		goto out;
 	}
 	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "no device %s",
-		    device_id);
+		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "no device %s", key);
 		goto out;
 	}
 	if (rc != SQLITE_ROW) {
-		r = db_err(s, d, "device_get");
+		r = db_err(s, d, what);
 		goto out;
 	}
 	if ((r = device_from_row(st, v, d)) != 0)
 		goto out;
+	if (unique && (rc = sqlite3_step(st)) != SQLITE_DONE) {
+		r = rc == SQLITE_ROW ? wg_diag_set(d, WG_ERR_CONFLICT,
+		    "%s is recorded for more than one device", key) :
+		    db_err(s, d, what);
+		goto out;
+	}
 	memcpy(out, v, sizeof(*out));
 out:
 	st_done(st);
 	free(v);
 	return r;
+}
+
+int
+store_device_get(struct store *s, const char *device_id,
+    struct store_device *out, struct wg_diag *d)
+{
+	int r;
+
+	if (out == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "device_get");
+	if ((r = check_key(device_id, "device_id", d)) != 0)
+		return r;
+	return device_query(s, ST_DEV_GET, device_id, 0, "device_get", out,
+	    d);
 }
 
 int
@@ -1890,46 +1909,13 @@ int
 store_device_by_mac(struct store *s, const char *mac,
     struct store_device *out, struct wg_diag *d)
 {
-	sqlite3_stmt *st = s->st[ST_DEV_BY_MAC];
-	struct store_device *v = NULL;
-	int rc, r;
-
 	if (out == NULL || mac == NULL || *mac == '\0')
 		return wg_diag_set(d, WG_ERR_INVALID_ARG, "device_by_mac");
 	if (!fits(mac, STORE_MAC_LEN))
 		return too_large(d, "mac", STORE_MAC_LEN - 1);
-	if ((v = malloc(sizeof(*v))) == NULL)
-		return wg_diag_set(d, WG_ERR_ALLOC, "device_by_mac");
-	if (bind_text(st, 1, mac) != SQLITE_OK) {
-		r = db_err(s, d, "device_by_mac");
-		goto out;
-	}
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "no device with MAC %s",
-		    mac);
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		r = db_err(s, d, "device_by_mac");
-		goto out;
-	}
-	if ((r = device_from_row(st, v, d)) != 0)
-		goto out;
 	/* Two devices claiming one MAC: trust neither with a segment. */
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = wg_diag_set(d, WG_ERR_CONFLICT, "MAC %s is recorded for "
-		    "more than one device", mac);
-		goto out;
-	}
-	if (rc != SQLITE_DONE) {
-		r = db_err(s, d, "device_by_mac");
-		goto out;
-	}
-	memcpy(out, v, sizeof(*out));
-out:
-	st_done(st);
-	free(v);
-	return r;
+	return device_query(s, ST_DEV_BY_MAC, mac, 1, "device_by_mac", out,
+	    d);
 }
 
 static int

@@ -51,19 +51,6 @@ admin_actor(struct evhttp_request *req, char *out, size_t len)
 		snprintf(out, len, "admin:uid=%u", (unsigned)uc.uid);
 }
 
-static void
-admin_time(int64_t t, char *out, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || gmtime_r(&tt, &tm) == NULL) {
-		out[0] = '\0';
-		return;
-	}
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static struct json_object *
 admin_device_json(const struct store_device *dev, int full)
 {
@@ -79,7 +66,7 @@ admin_device_json(const struct store_device *dev, int full)
 	    json_object_new_string(dev->segment));
 	json_object_object_add(o, "release", dev->release[0] != '\0' ?
 	    json_object_new_string(dev->release) : NULL);
-	admin_time(dev->last_attest_at, ts, sizeof(ts));
+	gw_time_iso(dev->last_attest_at, ts, sizeof(ts));
 	json_object_object_add(o, "last_attestation",
 	    ts[0] != '\0' ? json_object_new_string(ts) : NULL);
 	reasons = json_tokener_parse(dev->reasons);
@@ -91,11 +78,11 @@ admin_device_json(const struct store_device *dev, int full)
 	json_object_object_add(o, "mac", json_object_new_string(dev->mac));
 	json_object_object_add(o, "approved",
 	    json_object_new_boolean(dev->approved));
-	admin_time(dev->enrolled_at, ts, sizeof(ts));
+	gw_time_iso(dev->enrolled_at, ts, sizeof(ts));
 	json_object_object_add(o, "enrolled", json_object_new_string(ts));
-	admin_time(dev->state_since, ts, sizeof(ts));
+	gw_time_iso(dev->state_since, ts, sizeof(ts));
 	json_object_object_add(o, "state_since", json_object_new_string(ts));
-	admin_time(dev->last_good_at, ts, sizeof(ts));
+	gw_time_iso(dev->last_good_at, ts, sizeof(ts));
 	json_object_object_add(o, "last_good_attestation",
 	    ts[0] != '\0' ? json_object_new_string(ts) : NULL);
 	json_object_object_add(o, "attest_interval",

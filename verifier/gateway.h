@@ -76,6 +76,9 @@ struct gw {
 /* Current time, unix seconds (one place, so tests could move it). */
 int64_t gw_now(void);
 
+/* t as "YYYY-MM-DDTHH:MM:SSZ" in out; "" when t <= 0. */
+void gw_time_iso(int64_t t, char *out, size_t len);
+
 /* "TIME wardgated: message" on stderr; gw_verbose set by -v. */
 extern int gw_verbose;
 void gw_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -20,17 +20,6 @@
 
 #include "gateway.h"
 
-static void
-hold_time(int64_t t, char *out, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	out[0] = '\0';
-	if (gmtime_r(&tt, &tm) != NULL)
-		strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int
 hold_audit(struct gw *gw, const char *device_id, const char *actor,
     const char *action, const char *before, const char *after,
@@ -82,7 +71,7 @@ hold_grant(struct gw *gw, struct store_device *dev, int64_t until,
 	before[0] = '\0';
 	r = store_hold_open(gw->store, dev->device_id, &old, d);
 	if (r == 0) {
-		hold_time(old.until, ts, sizeof(ts));
+		gw_time_iso(old.until, ts, sizeof(ts));
 		snprintf(before, sizeof(before), "held until %s", ts);
 		if ((r = store_hold_end(gw->store, dev->device_id, now,
 		    actor, d)) != 0)
@@ -95,7 +84,7 @@ hold_grant(struct gw *gw, struct store_device *dev, int64_t until,
 	snprintf(h.reason, sizeof(h.reason), "%s", reason);
 	h.granted_at = now;
 	h.until = until;
-	hold_time(until, ts, sizeof(ts));
+	gw_time_iso(until, ts, sizeof(ts));
 	snprintf(after, sizeof(after), "held until %s", ts);
 	if ((r = store_hold_add(gw->store, &h, NULL, d)) != 0 ||
 	    (r = hold_audit(gw, dev->device_id, actor, "hold",
@@ -115,7 +104,7 @@ hold_release(struct gw *gw, struct store_device *dev, const char *actor,
 	if ((r = store_hold_open(gw->store, dev->device_id, &h, d)) != 0)
 		return r == WG_ERR_NOT_FOUND ? wg_diag_set(d, WG_ERR_NOT_FOUND,
 		    "the device has no hold") : r;
-	hold_time(h.until, ts, sizeof(ts));
+	gw_time_iso(h.until, ts, sizeof(ts));
 	snprintf(before, sizeof(before), "held until %s", ts);
 	if ((r = store_hold_end(gw->store, dev->device_id, gw_now(), actor,
 	    d)) != 0 ||
@@ -214,12 +203,12 @@ hold_json(struct gw *gw, const struct store_device *dev)
 	if (store_hold_open(gw->store, dev->device_id, &h, &d) != 0)
 		return NULL;
 	o = json_object_new_object();
-	hold_time(h.until, ts, sizeof(ts));
+	gw_time_iso(h.until, ts, sizeof(ts));
 	json_object_object_add(o, "until", json_object_new_string(ts));
 	json_object_object_add(o, "reason", json_object_new_string(h.reason));
 	json_object_object_add(o, "granted_by",
 	    json_object_new_string(h.granted_by));
-	hold_time(h.granted_at, ts, sizeof(ts));
+	gw_time_iso(h.granted_at, ts, sizeof(ts));
 	json_object_object_add(o, "granted_at", json_object_new_string(ts));
 	json_object_object_add(o, "in_effect", json_object_new_boolean(
 	    strcmp(dev->segment, gw->conf.segment_hold) == 0));

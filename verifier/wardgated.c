@@ -62,6 +62,19 @@ gw_log(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void
+gw_time_iso(int64_t t, char *out, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL) {
+		out[0] = '\0';
+		return;
+	}
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 int64_t
 gw_now(void)
 {

@@ -62,17 +62,7 @@ rm -f "$LOG.sim.json" "$LOG.sim.txt" 2>/dev/null
 gw_start "$T/gw" "$CA" "policy_required = no" \
     "enforcer = $WG_BUILDDIR/verifier/wardgate-enforcer" \
     "enforcer_conf = $T/enforcer.conf" || exit 1
-enf() { gwadm enforcement | jq -r ".enforcer.$1"; }
-wait_up() {
-	_i=0
-	while [ "$_i" -lt $(($1 * 10)) ]; do
-		[ "$(enf in_force 2>/dev/null)" = true ] && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-check "enforcer (exec backend) in force" "wait_up 10"
+check "enforcer (exec backend) in force" "gw_enf_wait 10"
 
 agent() {
 	_d=$1
@@ -92,14 +82,14 @@ check "A attests and is trusted (the verdict stands)" \
     "[ $? -eq 0 ] && [ \"\$(gwadm device show pump-A | jq -r .state)\" = trusted ]"
 sleep 1
 check "the refused live change restarted the enforcer once" \
-    "wait_up 10 && [ \"\$(enf failures)\" = 1 ]"
+    "gw_enf_wait 10 && [ \"\$(gw_enf failures)\" = 1 ]"
 check "the reconciliation's refusal left A in the default segment" \
     "grep -q \"PUT $MAC_A clinical refused (BACKEND): device left in quarantine\" '$T/gw/wardgated.log'"
 check "A's change was tried live and again when reconciling" \
     "[ \"\$(grep -c \"^put $MAC_A clinical\" '$T/nac.log')\" -ge 2 ]"
 sleep 2
 check "no restart loop: still in force, still one failure" \
-    "[ \"\$(enf in_force)\" = true ] && [ \"\$(enf failures)\" = 1 ]"
+    "[ \"\$(gw_enf in_force)\" = true ] && [ \"\$(gw_enf failures)\" = 1 ]"
 agent B --once >"$T/B.out" 2>&1
 check "B is promoted meanwhile" \
     "[ $? -eq 0 ] && [ \"\$(gwadm device show pump-B | jq -r .state)\" = trusted ]"

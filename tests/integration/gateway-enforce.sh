@@ -139,18 +139,8 @@ gw_start "$T/gw" "$CA" "policy_required = no" "attest_interval = 300" \
     "enforcer = $T/bin/wardgate-enforcer" \
     "enforcer_conf = $T/etc/enforcer.conf" || exit 1
 
-enf() { gwadm enforcement | jq -r ".enforcer.$1"; }
-wait_up() {	# SECONDS: until the enforcer is in force
-	_i=0
-	while [ "$_i" -lt $(($1 * 10)) ]; do
-		[ "$(enf in_force 2>/dev/null)" = true ] && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-check "enforcer started and reconciled (in force)" "wait_up 10"
-EPID=$(enf pid)
+check "enforcer started and reconciled (in force)" "gw_enf_wait 10"
+EPID=$(gw_enf pid)
 caps() { sed -n "s/^CapEff:[[:space:]]*//p" "/proc/$1/status"; }
 uid_of() { awk '/^Uid:/ { print $2 }' "/proc/$1/status"; }
 check "wardgated runs as nobody with no capability" \
@@ -230,8 +220,8 @@ reach "gw cli9000 cli9001 rem" "trusted"
 # --- the enforcer dies: restarted, reconciled ---
 kill -9 "$EPID"
 sleep 0.3
-check "killed enforcer restarted and in force again" "wait_up 10"
-check "it is a new process" "[ \"\$(enf pid)\" != $EPID ] && [ \"\$(enf failures)\" -ge 1 ]"
+check "killed enforcer restarted and in force again" "gw_enf_wait 10"
+check "it is a new process" "[ \"\$(gw_enf pid)\" != $EPID ] && [ \"\$(gw_enf failures)\" -ge 1 ]"
 reach "gw cli9000 cli9001 rem" "trusted, after the enforcer restart"
 
 # --- wardgated restarts: the enforcer is started again and reconciled ---
@@ -239,7 +229,7 @@ gw_stop
 gw_start "$T/gw" "$CA" "policy_required = no" "attest_interval = 300" \
     "enforcer = $T/bin/wardgate-enforcer" \
     "enforcer_conf = $T/etc/enforcer.conf" || exit 1
-check "after a wardgated restart the enforcer is in force" "wait_up 10"
+check "after a wardgated restart the enforcer is in force" "gw_enf_wait 10"
 reach "gw cli9000 cli9001 rem" "trusted, after a wardgated restart"
 
 # --- tampered boot: cut off within a second ---
@@ -285,10 +275,10 @@ swtpm_ioctl --tcp "127.0.0.1:$(( ${TCTI##*port=} + 1 ))" -i >/dev/null 2>&1 &&
     TPM2TOOLS_TCTI=$TCTI tpm2_startup -c >/dev/null 2>&1 &&
     TPM2TOOLS_TCTI=$TCTI simboot "$T/log.bin" || exit 1
 mv "$T/etc/enforcer.conf" "$T/etc/enforcer.conf.off"
-kill -9 "$(enf pid)"
+kill -9 "$(gw_enf pid)"
 sleep 1
 check "enforcer not in force while it cannot start" \
-    "[ \"\$(enf in_force)\" = false ]"
+    "[ \"\$(gw_enf in_force)\" = false ]"
 agent --once >"$T/a3.out" 2>&1
 rc=$?
 check "good boot while enforcement is down: refused, not promoted" \
@@ -296,7 +286,7 @@ check "good boot while enforcement is down: refused, not promoted" \
 check "the agent was told why (ENFORCER_DOWN)" "grep -q ENFORCER_DOWN '$T/a3.out'"
 reach "gw rem" "still quarantined"
 mv "$T/etc/enforcer.conf.off" "$T/etc/enforcer.conf"
-check "enforcer back once its configuration is" "wait_up 15"
+check "enforcer back once its configuration is" "gw_enf_wait 15"
 agent --once >"$T/a4.out" 2>&1
 check "then the good boot is trusted" \
     "[ $? -eq 0 ] && [ \"\$(state state)\" = trusted ]"
@@ -310,7 +300,7 @@ gw_start "$T/gw" "$CA" "policy_required = no" "attest_interval = 300" \
     "enforcer_conf = $T/etc/enforcer.conf" || exit 1
 sleep 1
 check "mismatched segment names: not in force, and says which" \
-    "[ \"\$(enf state)\" = misconfigured ] && enf reason | grep -q surgery-hold"
+    "[ \"\$(gw_enf state)\" = misconfigured ] && gw_enf reason | grep -q surgery-hold"
 
 # --- the enforcer started by a service manager: wardgated connects ---
 # (systemd's socket unit with Accept=yes; here systemd-socket-activate)
@@ -328,13 +318,13 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
 	chmod 600 "$T/enforcer.sock"
 	gw_start "$T/gw" "$CA" "policy_required = no" \
 	    "attest_interval = 300" "enforcer = unix:$T/enforcer.sock" || exit 1
-	check "connected to a socket-activated enforcer, in force" "wait_up 10"
+	check "connected to a socket-activated enforcer, in force" "gw_enf_wait 10"
 	reach "gw cli9000 cli9001 rem" "trusted, socket-activated enforcer"
 	EPID=$(pgrep -P "$SA_PID" | head -1)
 	kill -9 "$EPID" 2>/dev/null
 	sleep 0.5
 	check "its enforcer killed: wardgated reconnects, in force again" \
-	    "wait_up 10 && [ \"\$(enf starts)\" -ge 2 ]"
+	    "gw_enf_wait 10 && [ \"\$(gw_enf starts)\" -ge 2 ]"
 	reach "gw cli9000 cli9001 rem" "trusted, after reconnecting"
 	gw_stop
 	kill "$SA_PID" 2>/dev/null

@@ -10,6 +10,8 @@
 #                                DIR owned by $GW_OWNER if set
 #   gw_stop                      stops it (SIGTERM, waits)
 #   gwadm ARGS...                wardgate against this gateway's admin socket
+#   gw_enf FIELD                 a field of `wardgate enforcement`'s enforcer
+#   gw_enf_wait SECONDS          until the enforcer is in force (or fail)
 
 WG_GW_PID=""
 
@@ -74,4 +76,18 @@ gw_stop() {
 
 gwadm() {
 	"$WARDGATE" -s "$GW_SOCK" "$@"
+}
+
+gw_enf() {
+	gwadm enforcement | jq -r ".enforcer.$1"
+}
+
+gw_enf_wait() {
+	_i=0
+	while [ "$_i" -lt $(($1 * 10)) ]; do
+		[ "$(gw_enf in_force 2>/dev/null)" = true ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
 }
