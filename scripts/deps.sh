@@ -12,10 +12,12 @@ build_pkgs="autoconf automake pkg-config make gcc libc6-dev
 # clang + its runtimes for libFuzzer and the sanitizers, jq for scripts,
 # iproute2 + iputils-ping + netcat-openbsd for the enforcer's netns test,
 # libcap2-bin (setcap) for the unprivileged gateway, FreeRADIUS with its
-# rest module and radclient for the RADIUS tests.
+# rest module and radclient for the RADIUS tests, systemd for
+# systemd-analyze and systemd-socket-activate (the unit and
+# socket-activation tests).
 test_pkgs="swtpm swtpm-tools tpm2-tools clang libclang-rt-14-dev jq openssl
  iproute2 iputils-ping netcat-openbsd libcap2-bin
- freeradius freeradius-rest freeradius-utils"
+ freeradius freeradius-rest freeradius-utils systemd"
 
 case "$what" in
 build) pkgs="$build_pkgs" ;;

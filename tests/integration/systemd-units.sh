@@ -34,7 +34,17 @@ has() {	# FILE LINE...
 	done
 }
 
+NNP_KEYS="PrivateDevices ProtectKernelTunables ProtectKernelModules
+    ProtectKernelLogs ProtectClock ProtectHostname RestrictNamespaces
+    RestrictRealtime RestrictSUIDSGID LockPersonality MemoryDenyWriteExecute
+    SystemCallArchitectures SystemCallFilter SystemCallLog
+    RestrictAddressFamilies DynamicUser"
+
+# The gateway: no capability, no_new_privs, the full seccomp set; its
+# enforcer comes from the socket.
 has wardgated.service \
+    'Wants=network-online.target wardgate-enforcer.socket' \
+    'After=network-online.target wardgate-enforcer.socket' \
     'User=wardgate' 'Group=wardgate' 'Type=exec' \
     'ExecStartPre=/usr/sbin/wardgated -n -f /etc/wardgate/wardgated.conf' \
     'ExecStart=/usr/sbin/wardgated -f /etc/wardgate/wardgated.conf' \
@@ -44,51 +54,95 @@ has wardgated.service \
     'StateDirectory=wardgate' 'StateDirectoryMode=0700' \
     'RuntimeDirectory=wardgate' 'RuntimeDirectoryMode=0750' \
     'ConfigurationDirectory=wardgate' 'ConfigurationDirectoryMode=0750' \
-    'AmbientCapabilities=' 'CapabilityBoundingSet=CAP_NET_ADMIN' \
-    'NoNewPrivileges=no' 'SecureBits=noroot noroot-locked' \
+    'AmbientCapabilities=' 'CapabilityBoundingSet=' 'NoNewPrivileges=yes' \
     'ProtectSystem=strict' 'ReadWritePaths=/var/lib/wardgate' \
-    'ProtectHome=yes' 'PrivateTmp=yes' 'PrivateMounts=yes' \
-    'ProtectControlGroups=yes' 'ProtectProc=invisible' \
-    'ReadOnlyPaths=/sys /proc/sys -/proc/sysrq-trigger' \
-    'DevicePolicy=closed' 'PrivateIPC=yes' 'RemoveIPC=yes'
-
-# Each of these makes systemd set no_new_privs for a service without
-# CAP_SYS_ADMIN (systemd.exec(5)), and no_new_privs would take the file
-# capability away from the enforcer wardgated spawns.
-for k in PrivateDevices ProtectKernelTunables ProtectKernelModules \
-    ProtectKernelLogs ProtectClock ProtectHostname RestrictNamespaces \
-    RestrictRealtime RestrictSUIDSGID LockPersonality \
-    MemoryDenyWriteExecute SystemCallArchitectures SystemCallFilter \
-    SystemCallLog RestrictAddressFamilies DynamicUser; do
-	if grep -q "^$k=" "$S/wardgated.service"; then
-		notok "wardgated.service: $k= implies no_new_privs (file capability lost)"
-	else
-		ok "wardgated.service: no $k="
-	fi
-done
-if grep -q '^AmbientCapabilities=.' "$S/wardgated.service"; then
-	notok "wardgated.service: gives wardgated an ambient capability"
-else
-	ok "wardgated.service: no ambient capability"
-fi
-
-has wardgated.service.d/strict.conf \
-    'NoNewPrivileges=yes' 'CapabilityBoundingSet=' \
-    'PrivateDevices=yes' 'ProtectKernelTunables=yes' \
-    'ProtectKernelModules=yes' 'ProtectKernelLogs=yes' 'ProtectClock=yes' \
-    'ProtectHostname=yes' 'RestrictNamespaces=yes' 'RestrictRealtime=yes' \
-    'RestrictSUIDSGID=yes' 'LockPersonality=yes' \
+    'ProtectHome=yes' 'PrivateTmp=yes' 'PrivateDevices=yes' \
+    'DevicePolicy=closed' 'PrivateMounts=yes' 'PrivateIPC=yes' \
+    'RemoveIPC=yes' 'ProtectKernelTunables=yes' 'ProtectKernelModules=yes' \
+    'ProtectKernelLogs=yes' 'ProtectControlGroups=yes' 'ProtectClock=yes' \
+    'ProtectHostname=yes' 'ProtectProc=invisible' 'RestrictNamespaces=yes' \
+    'RestrictRealtime=yes' 'RestrictSUIDSGID=yes' 'LockPersonality=yes' \
     'MemoryDenyWriteExecute=yes' 'SystemCallArchitectures=native' \
     'SystemCallFilter=@system-service' \
     'SystemCallFilter=~@privileged @resources' \
     'SystemCallErrorNumber=EPERM' \
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6'
-if grep -q '^ExecStartPre=.*grep -qx "enforcer = none"' \
-    "$S/wardgated.service.d/strict.conf"; then
-	ok "strict.conf: refuses to start with an enforcer configured"
+lacks() {	# FILE REGEX WHY
+	if grep -Eq -- "$2" "$S/$1"; then notok "$1: $3"
+	else ok "$1: not $3"; fi
+}
+lacks wardgated.service '^AmbientCapabilities=.' "an ambient capability for wardgated"
+lacks wardgated.service '^CapabilityBoundingSet=.' "a capability in the bounding set"
+# User namespaces would hide the admin socket's callers (SO_PEERCRED, the
+# actor recorded) behind the overflow user id.
+lacks wardgated.service '^PrivateUsers=(yes|true|on|1)' "PrivateUsers="
+
+# The socket: its own directory (/run/wardgate is removed with wardgated),
+# one connection at a time, user wardgate only.
+has wardgate-enforcer.socket \
+    'ListenSequentialPacket=/run/wardgate-enforcer/enforcer.sock' \
+    'Accept=yes' 'MaxConnections=1' 'SocketUser=wardgate' \
+    'SocketGroup=wardgate' 'SocketMode=0600' 'DirectoryMode=0750' \
+    'WantedBy=sockets.target'
+lacks wardgate-enforcer.socket '^Listen[A-Za-z]*=/run/wardgate/' \
+    "a socket in wardgated's RuntimeDirectory"
+sock=$(sed -n 's/^ListenSequentialPacket=//p' "$S/wardgate-enforcer.socket")
+if grep -qF "enforcer = unix:$sock" "$S/README.md"; then
+	ok "README.md: enforcer = unix:$sock"
 else
-	notok "strict.conf: no enforcer = none interlock"
+	notok "README.md: no 'enforcer = unix:$sock' for wardgated.conf"
 fi
+
+# The enforcer: CAP_NET_ADMIN alone, ambient, for a user of its own;
+# no_new_privs and the full seccomp set; the host's network.
+has wardgate-enforcer@.service \
+    'Type=simple' 'User=wardgate-enforcer' 'Group=wardgate-enforcer' \
+    'CollectMode=inactive-or-failed' \
+    'LoadCredential=enforcer.conf:/etc/wardgate/enforcer.conf' \
+    'ExecStart=/usr/libexec/wardgate/wardgate-enforcer -f %d/enforcer.conf' \
+    'StandardInput=null' 'StandardOutput=journal' 'StandardError=journal' \
+    'TasksMax=16' 'UMask=0077' \
+    'AmbientCapabilities=CAP_NET_ADMIN' 'CapabilityBoundingSet=CAP_NET_ADMIN' \
+    'NoNewPrivileges=yes' 'ProtectSystem=strict' 'ProtectHome=yes' \
+    'PrivateTmp=yes' 'PrivateDevices=yes' 'PrivateMounts=yes' \
+    'PrivateIPC=yes' 'RemoveIPC=yes' 'ProtectKernelTunables=yes' \
+    'ProtectKernelModules=yes' 'ProtectKernelLogs=yes' \
+    'ProtectControlGroups=yes' 'ProtectClock=yes' 'ProtectHostname=yes' \
+    'ProtectProc=invisible' 'ProcSubset=pid' 'RestrictNamespaces=yes' \
+    'RestrictRealtime=yes' 'RestrictSUIDSGID=yes' 'LockPersonality=yes' \
+    'MemoryDenyWriteExecute=yes' 'SystemCallArchitectures=native' \
+    'SystemCallFilter=@system-service' \
+    'SystemCallFilter=~@privileged @resources' 'SystemCallFilter=capset' \
+    'SystemCallErrorNumber=EPERM' \
+    'RestrictAddressFamilies=AF_UNIX AF_NETLINK' 'IPAddressDeny=any' \
+    'PrivateNetwork=no'
+lacks wardgate-enforcer@.service '^PrivateNetwork=(yes|true|on|1)' \
+    "PrivateNetwork= (it must filter the host's network)"
+lacks wardgate-enforcer@.service '^(PrivateUsers|DynamicUser)=(yes|true|on|1)' \
+    "a user namespace (CAP_NET_ADMIN would not reach the host's)"
+lacks wardgate-enforcer@.service \
+    '^(ReadWritePaths|StateDirectory|RuntimeDirectory|CacheDirectory|LogsDirectory)=' \
+    "a writable path"
+lacks wardgate-enforcer@.service '^User=(root|0)$' "root"
+lacks wardgate-enforcer@.service '^(StandardInput|StandardOutput)=socket' \
+    "the connection as standard input or output (it is descriptor 3)"
+
+# The spawn model: the drop-in turns off every setting of
+# wardgated.service that implies no_new_privs (which would take the file
+# capability away from the enforcer), and only those need turning off.
+F=wardgated.service.d/filecap-enforcer.conf.example
+has "$F" 'NoNewPrivileges=no' 'CapabilityBoundingSet=CAP_NET_ADMIN' \
+    'SecureBits=noroot noroot-locked' \
+    'ReadOnlyPaths=/sys /proc/sys -/proc/sysrq-trigger'
+for k in $NNP_KEYS; do
+	grep -q "^$k=" "$S/wardgated.service" || continue
+	if grep -Eq "^$k=(no)?\$" "$S/$F"; then ok "$F: turns $k= off"
+	else notok "$F: leaves $k= of wardgated.service (implies no_new_privs)"; fi
+done
+lacks "$F" '^AmbientCapabilities=.' "an ambient capability for wardgated"
+
+has wardgate-enforcer@.service.d/exec-backend.conf.example \
+    'AmbientCapabilities=' 'CapabilityBoundingSet='
 
 has wardgate-agent.service \
     'Requires=dev-tpmrm0.device' \
@@ -109,39 +163,48 @@ has wardgate-agent.service \
     'SystemCallErrorNumber=EPERM' \
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' 'UMask=0077'
 # PrivateDevices= would hide /dev/tpmrm0.
-if grep -q '^PrivateDevices=yes' "$S/wardgate-agent.service"; then
-	notok "wardgate-agent.service: PrivateDevices=yes hides the TPM"
-else
-	ok "wardgate-agent.service: the TPM stays visible"
-fi
+lacks wardgate-agent.service '^PrivateDevices=yes' "PrivateDevices=yes (hides the TPM)"
 
 has sysusers.d/wardgate.conf \
-    'u     wardgate -  "wardgate attestation gateway" /var/lib/wardgate -'
+    'u     wardgate          -  "wardgate attestation gateway"          /var/lib/wardgate -' \
+    'u     wardgate-enforcer -  "wardgate enforcer (CAP_NET_ADMIN)"     -                 -'
 has tmpfiles.d/wardgate.conf \
     'd     /etc/wardgate                 0750 root     wardgate -   -' \
     'z     /etc/wardgate/enforcer.conf   0640 root     wardgate -   -' \
-    'd     /var/lib/wardgate             0700 wardgate wardgate -   -'
+    'd     /var/lib/wardgate             0700 wardgate wardgate -   -' \
+    "d     ${sock%/*}        0750 root     wardgate -   -"
 
 # --- systemd-analyze verify, with the build tree's programs ---
 # The installed paths are rewritten to the build tree's; whatever else a
 # unit runs (/bin/kill, /bin/sh) must exist here as on a gateway.
-for p in verifier/wardgated agent/wardgate-agent; do
+for p in verifier/wardgated verifier/wardgate-enforcer agent/wardgate-agent; do
 	[ -x "$WG_BUILDDIR/$p" ] || { notok "$WG_BUILDDIR/$p not built"; }
 done
-mkdir -p "$T/base" "$T/strict/wardgated.service.d" "$T/bad"
+EXD=wardgate-enforcer@.service.d
+mkdir -p "$T/base" "$T/filecap/wardgated.service.d" "$T/exec/$EXD" "$T/bad"
 rewrite() {	# SRC DST
 	sed -e "s|/usr/sbin/wardgated|$WG_BUILDDIR/verifier/wardgated|g" \
 	    -e "s|/usr/sbin/wardgate-agent|$WG_BUILDDIR/agent/wardgate-agent|g" \
+	    -e "s|/usr/libexec/wardgate/wardgate-enforcer|$WG_BUILDDIR/verifier/wardgate-enforcer|g" \
 	    "$S/$1" >"$2"
 }
-rewrite wardgated.service "$T/base/wardgated.service"
-rewrite wardgate-agent.service "$T/base/wardgate-agent.service"
-rewrite wardgated.service "$T/strict/wardgated.service"
-rewrite wardgated.service.d/strict.conf \
-    "$T/strict/wardgated.service.d/strict.conf"
+UNITS="wardgated.service wardgate-enforcer.socket wardgate-enforcer@.service
+    wardgate-agent.service"
+for u in $UNITS; do
+	rewrite "$u" "$T/base/$u"
+done
+rewrite wardgated.service "$T/filecap/wardgated.service"
+rewrite wardgated.service.d/filecap-enforcer.conf.example \
+    "$T/filecap/wardgated.service.d/filecap-enforcer.conf"
+rewrite wardgate-enforcer@.service "$T/exec/wardgate-enforcer@.service"
+rewrite wardgate-enforcer.socket "$T/exec/wardgate-enforcer.socket"
+# The example's commented settings too: each must be a real one.
+sed 's/^#\([A-Z][A-Za-z]*=\)/\1/' "$S/$EXD/exec-backend.conf.example" \
+    >"$T/exec/$EXD/exec-backend.conf"
 rewrite wardgated.service "$T/bad/wardgated.service"
 echo 'ProtectSytem=strict' >>"$T/bad/wardgated.service"
-if grep -rq '/usr/sbin/wardgate' "$T/base" "$T/strict"; then
+if grep -rqE '/usr/sbin/wardgate|/usr/libexec/wardgate/' "$T/base" \
+    "$T/filecap" "$T/exec"; then
 	notok "an installed path was left after rewriting"
 fi
 
@@ -154,21 +217,27 @@ verify() {	# DIR UNIT...: 0 when clean; its output in $T/verify.out
 	(cd "$d" && SYSTEMD_LOG_COLOR=0 systemd-analyze verify --man=no "$@") \
 	    >"$T/verify.out" 2>&1
 	rc=$?
-	if grep -E "$T|wardgated|wardgate-agent|strict\.conf" "$T/verify.out" \
-	    >"$T/verify.ours"; then
+	if grep -E "$T|wardgate|filecap-enforcer\.conf|exec-backend\.conf" \
+	    "$T/verify.out" >"$T/verify.ours"; then
 		return 1
 	fi
 	return $rc
 }
-if verify "$T/base" wardgated.service wardgate-agent.service; then
-	ok "systemd-analyze verify: wardgated.service, wardgate-agent.service"
+# shellcheck disable=SC2086
+if verify "$T/base" $UNITS; then
+	ok "systemd-analyze verify: the four units"
 else
 	notok "systemd-analyze verify (base): $(cat "$T/verify.out")"
 fi
-if verify "$T/strict" wardgated.service; then
-	ok "systemd-analyze verify: wardgated.service with strict.conf"
+if verify "$T/filecap" wardgated.service; then
+	ok "systemd-analyze verify: wardgated.service with filecap-enforcer.conf"
 else
-	notok "systemd-analyze verify (strict.conf): $(cat "$T/verify.out")"
+	notok "systemd-analyze verify (filecap-enforcer.conf): $(cat "$T/verify.out")"
+fi
+if verify "$T/exec" wardgate-enforcer.socket wardgate-enforcer@.service; then
+	ok "systemd-analyze verify: wardgate-enforcer@.service with exec-backend.conf, its examples enabled"
+else
+	notok "systemd-analyze verify (exec-backend.conf): $(cat "$T/verify.out")"
 fi
 # The check above would see a misspelt key.
 if verify "$T/bad" wardgated.service; then
@@ -179,8 +248,9 @@ fi
 
 # --- systemd-analyze security --offline (systemd 250 and newer) ---
 # Exposure, 0 (best) to 10, times 10 for --threshold. Debian 12's
-# systemd 252 gives 5.8, 1.4 and 1.7 today; a unit that scores worse
-# than the thresholds lost hardening.
+# systemd 252 gives wardgated.service 1.2, wardgate-enforcer@.service 1.2,
+# wardgated.service with filecap-enforcer.conf 5.6 and wardgate-agent
+# 1.5 today; a unit that scores worse than the thresholds lost hardening.
 score() {	# DIR UNIT THRESHOLD*10 WHAT
 	(cd "$1" && SYSTEMD_LOG_COLOR=0 systemd-analyze security \
 	    --offline=true --threshold="$3" "$2") >"$T/sec.out" 2>&1
@@ -194,8 +264,12 @@ score() {	# DIR UNIT THRESHOLD*10 WHAT
 	fi
 }
 if systemd-analyze security --help 2>/dev/null | grep -q -- '--offline'; then
-	score "$T/base" wardgated.service 62 "wardgated.service"
-	score "$T/strict" wardgated.service 20 "wardgated.service + strict.conf"
+	score "$T/base" wardgated.service 15 "wardgated.service"
+	# An instance, as the socket starts it (PID 1234 of user 995).
+	score "$T/base" wardgate-enforcer@0-1234-995.service 15 \
+	    "wardgate-enforcer@.service"
+	score "$T/filecap" wardgated.service 60 \
+	    "wardgated.service + filecap-enforcer.conf"
 	score "$T/base" wardgate-agent.service 20 "wardgate-agent.service"
 else
 	echo "# systemd-analyze security --offline not supported (systemd < 250): not scored"
@@ -217,8 +291,10 @@ else
 	if systemd-sysusers --root="$R" "$S/sysusers.d/wardgate.conf" \
 	    >"$T/su.out" 2>&1 &&
 	    grep -q '^wardgate:x:[0-9]*:[0-9]*:.*:/var/lib/wardgate:.*nologin$' \
-	    "$R/etc/passwd" && grep -q '^wardgate:x:' "$R/etc/group"; then
-		ok "sysusers.d: user and group wardgate, no login"
+	    "$R/etc/passwd" && grep -q '^wardgate:x:' "$R/etc/group" &&
+	    grep -q '^wardgate-enforcer:x:[0-9]*:[0-9]*:.*:/:.*nologin$' \
+	    "$R/etc/passwd" && grep -q '^wardgate-enforcer:x:' "$R/etc/group"; then
+		ok "sysusers.d: users and groups wardgate and wardgate-enforcer, no login"
 	else
 		notok "sysusers.d: $(cat "$T/su.out" "$R/etc/passwd" 2>&1)"
 	fi
@@ -242,14 +318,21 @@ else
 	mode /etc/wardgate/issuers "750 0:$g"
 	mode /etc/wardgate/issuers/a.pem "644 0:$g"
 	mode /var/lib/wardgate "700 $u:$g"
+	mode /run/wardgate-enforcer "750 0:$g"
+	eu=$(awk -F: '$1 == "wardgate-enforcer" { print $3 }' "$R/etc/passwd")
+	if [ -n "$eu" ] && [ "$eu" != "$u" ] && [ "$eu" != 0 ]; then
+		ok "sysusers.d: wardgate-enforcer ($eu) is a user of its own"
+	else
+		notok "sysusers.d: wardgate-enforcer is uid '${eu:-?}' (wardgate $u)"
+	fi
 fi
 
-# --- The units' credentials and a file capability (setpriv emulates
-# what systemd sets up; a copy of cat stands for the enforcer) ---
+# --- The units' credentials (setpriv sets up what systemd would: user,
+# bounding, ambient and inheritable sets, securebits, no_new_privs) ---
 val() {	# FILE KEY: the value of its last KEY= line
 	sed -n "s/^$2=//p" "$S/$1" | tail -n 1
 }
-bset() {	# "CAP_NET_ADMIN ..." -> "-all,+net_admin,..."
+capl() {	# "CAP_NET_ADMIN ..." -> "-all,+net_admin,..."
 	printf -- '-all'
 	for c in $1; do
 		printf ',+%s' "$(echo "${c#CAP_}" | tr 'A-Z' 'a-z')"
@@ -258,47 +341,133 @@ bset() {	# "CAP_NET_ADMIN ..." -> "-all,+net_admin,..."
 sbits() {	# "noroot noroot-locked" -> "+noroot,+noroot_locked"
 	echo "$1" | tr ' -' '\n_' | sed '/^$/d; s/^/+/' | paste -sd, -
 }
+# creds UNIT [DROPIN]: setpriv's options for UNIT's process (as user
+# nobody), DROPIN's lines over the unit's.
+creds() {
+	_nnp=$(val "$1" NoNewPrivileges) _bnd=$(val "$1" CapabilityBoundingSet)
+	_amb=$(val "$1" AmbientCapabilities) _sb=$(val "$1" SecureBits)
+	if [ $# -ge 2 ]; then
+		grep -q '^NoNewPrivileges=' "$S/$2" && _nnp=$(val "$2" NoNewPrivileges)
+		grep -q '^CapabilityBoundingSet=' "$S/$2" && _bnd=$(val "$2" CapabilityBoundingSet)
+		grep -q '^AmbientCapabilities=' "$S/$2" && _amb=$(val "$2" AmbientCapabilities)
+		grep -q '^SecureBits=' "$S/$2" && _sb=$(val "$2" SecureBits)
+	fi
+	echo "--reuid=65534 --regid=65534 --clear-groups"
+	echo "--bounding-set=$(capl "$_bnd")"
+	echo "--inh-caps=$(capl "$_amb") --ambient-caps=$(capl "$_amb")"
+	[ -n "$_sb" ] && echo "--securebits=$(sbits "$_sb")"
+	[ "$_nnp" = yes ] && echo "--no-new-privs"
+}
+# status OPTIONS: CapEff and CapBnd of a shell with OPTIONS, then CapEff of
+# the enforcer stand-in (a copy of cat with the file capability) it runs:
+# "refused" when the kernel refuses to execute it (its capability is
+# missing from the bounding set), "-" when there is no stand-in.
+status() {
+	# shellcheck disable=SC2086
+	setpriv $1 /bin/sh -c \
+	    "sed -n 's/^Cap\(Eff\|Bnd\):[[:space:]]*//p' /proc/self/status
+	     if [ ! -s '$C/filecap' ]; then echo -; exit; fi
+	     e=\$('$C/filecap' /proc/self/status 2>/dev/null |
+	         sed -n 's/^CapEff:[[:space:]]*//p')
+	     echo \${e:-refused}" 2>/dev/null | paste -sd' ' -
+}
+# like GOT EFF BND FILECAP...: 0 when GOT is "EFF BND" and one of the
+# FILECAPs or "-"
+like() {
+	_g=$1 _e="$2 $3"
+	shift 3
+	for _f in "$@" -; do
+		[ "$_g" = "$_e $_f" ] && return 0
+	done
+	return 1
+}
+NET_ADMIN=0000000000001000 NONE=0000000000000000
 if [ "$(id -u)" -ne 0 ]; then
-	echo "# not root: file capability not checked"
+	echo "# not root: credentials not checked"
 elif ! command -v setcap >/dev/null 2>&1 || ! command -v setpriv >/dev/null 2>&1; then
-	echo "# setcap or setpriv missing (libcap2-bin, util-linux): file capability not checked"
+	echo "# setcap or setpriv missing (libcap2-bin, util-linux): credentials not checked"
 else
 	C="$T/cap"
 	mkdir "$C"
-	cp /bin/cat "$C/enforcer"
-	chown root:65534 "$C/enforcer"
-	chmod 0750 "$C/enforcer"
 	chmod 0755 "$T" "$C"
-	if ! setcap cap_net_admin=ep "$C/enforcer" 2>"$T/setcap.err"; then
+	cp /bin/cat "$C/filecap"
+	chown root:65534 "$C/filecap"
+	chmod 0750 "$C/filecap"
+	if ! setcap cap_net_admin=ep "$C/filecap" 2>"$T/setcap.err"; then
 		echo "# setcap failed in $T ($(cat "$T/setcap.err")): file capability not checked"
+		: >"$C/filecap"
+	fi
+	# wardgated.service: nothing for wardgated, nothing for what it runs.
+	got=$(status "$(creds wardgated.service)")
+	if like "$got" $NONE $NONE $NONE refused; then
+		ok "wardgated.service credentials: no capability, none in the bounding set, none from a file capability ($got)"
 	else
-		run() {	# NNP(yes|no) BOUNDING SECUREBITS: CapEff of wardgated, enforcer
-			set -- "$1" "--bounding-set=$(bset "$2")" "$3"
-			[ -n "$3" ] && set -- "$1" "$2" "--securebits=$(sbits "$3")"
-			[ "$1" = yes ] && set -- "$@" --no-new-privs
-			shift
-			setpriv --reuid=65534 --regid=65534 --clear-groups \
-			    --inh-caps=-all "$@" /bin/sh -c \
-			    "sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status;
-			     '$C/enforcer' /proc/self/status 2>&1 |
-			     sed -n 's/^CapEff:[[:space:]]*//p'" 2>/dev/null |
-			    paste -sd' ' -
-		}
-		got=$(run "$(val wardgated.service NoNewPrivileges)" \
-		    "$(val wardgated.service CapabilityBoundingSet)" \
-		    "$(val wardgated.service SecureBits)")
-		if [ "$got" = "0000000000000000 0000000000001000" ]; then
-			ok "wardgated.service credentials: wardgated none, the enforcer CAP_NET_ADMIN only"
-		else
-			notok "wardgated.service credentials: CapEff wardgated, enforcer: $got"
-		fi
-		got=$(run "$(val wardgated.service.d/strict.conf NoNewPrivileges)" \
-		    "$(val wardgated.service.d/strict.conf CapabilityBoundingSet)" \
-		    "$(val wardgated.service SecureBits)")
+		notok "wardgated.service credentials: CapEff, CapBnd, file capability: $got"
+	fi
+	# With the drop-in: nothing for wardgated, CAP_NET_ADMIN alone for
+	# the enforcer it spawns.
+	got=$(status "$(creds wardgated.service "$F")")
+	if like "$got" $NONE $NET_ADMIN $NET_ADMIN; then
+		ok "filecap-enforcer.conf credentials: wardgated none, the spawned enforcer CAP_NET_ADMIN only ($got)"
+	else
+		notok "filecap-enforcer.conf credentials: CapEff, CapBnd, file capability: $got"
+	fi
+	# wardgate-enforcer@.service: CAP_NET_ADMIN and nothing else, without
+	# being root; a file capability adds nothing.
+	got=$(status "$(creds wardgate-enforcer@.service)")
+	if like "$got" $NET_ADMIN $NET_ADMIN $NET_ADMIN; then
+		ok "wardgate-enforcer@.service credentials: CAP_NET_ADMIN only, as user nobody ($got)"
+	else
+		notok "wardgate-enforcer@.service credentials: CapEff, CapBnd, file capability: $got"
+	fi
+	got=$(status "$(creds wardgate-enforcer@.service \
+	    wardgate-enforcer@.service.d/exec-backend.conf.example)")
+	if like "$got" $NONE $NONE $NONE refused; then
+		ok "exec-backend.conf credentials: no capability ($got)"
+	else
+		notok "exec-backend.conf credentials: CapEff, CapBnd, file capability: $got"
+	fi
+
+	# The real enforcer with the nft backend under those credentials, in
+	# a network namespace of its own: ambient CAP_NET_ADMIN is enough for
+	# nftables, and it keeps exactly that.
+	ENFTOOL=$WG_BUILDDIR/tests/integration/enftool
+	cp "$WG_BUILDDIR/verifier/wardgate-enforcer" "$C/enforcer"
+	chmod 0755 "$C/enforcer"
+	printf '%s\n' 'backend = nft' 'table = wardgate_sdtest' \
+	    'device_ports = dev0' 'default = quarantine' \
+	    'segment clinical = 192.0.2.1' 'segment quarantine = none' \
+	    >"$C/enforcer.conf"
+	chmod 0644 "$C/enforcer.conf"
+	enf() {	# LOG SETPRIV-OPTIONS: enftool's output
+		# shellcheck disable=SC2086
+		printf 'put 02:00:00:00:00:01 clinical\nclose\n' |
+		    unshare --net "$ENFTOOL" "$(command -v setpriv)" $2 \
+		    "$C/enforcer" -f "$C/enforcer.conf" 2>"$1" | paste -sd' ' -
+	}
+	if [ ! -x "$ENFTOOL" ]; then
+		echo "# $ENFTOOL not built: the enforcer itself not run"
+	elif ! command -v nft >/dev/null 2>&1 ||
+	    ! unshare --net nft list tables >/dev/null 2>&1; then
+		echo "# nftables or network namespaces unavailable: the enforcer itself not run"
+	else
+		got=$(enf "$T/enf.log" "$(creds wardgate-enforcer@.service)")
 		case $got in
-		*0000000000001000*)
-			notok "strict.conf credentials: the enforcer still got CAP_NET_ADMIN: $got" ;;
-		*) ok "strict.conf credentials: no file capability (hence its interlock)" ;;
+		"READY "*" ACK seq=1 "*" EXIT 0")
+			if grep -q 'capabilities "cap_net_admin=ep"$' "$T/enf.log"; then
+				ok "wardgate-enforcer@.service credentials: the enforcer installs its table and keeps cap_net_admin=ep alone"
+			else
+				notok "wardgate-enforcer@.service: enforcer's capabilities: $(cat "$T/enf.log")"
+			fi ;;
+		*) notok "wardgate-enforcer@.service: enforcer: $got: $(cat "$T/enf.log")" ;;
+		esac
+		# Without the ambient capability (the unit's line removed) it
+		# would fail: the check above needs the line.
+		got=$(enf "$T/enf0.log" "$(creds wardgate-enforcer@.service |
+		    sed 's/--ambient-caps=[^ ]*//; s/--inh-caps=[^ ]*//')")
+		case $got in
+		*"EXIT 0"*) notok "without AmbientCapabilities= the enforcer still worked: $got" ;;
+		*) ok "without AmbientCapabilities= the enforcer fails (the check works)" ;;
 		esac
 	fi
 fi
