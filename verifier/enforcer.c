@@ -551,9 +551,8 @@ loop(struct enforcer *e)
 	struct enfmsg req;
 	struct wg_diag d;
 	char why[WG_DIAG_DETAIL_MAX + 64];
-	ssize_t n;
-
 	struct pollfd pfd;
+	ssize_t n;
 
 	for (;;) {
 		/* The signals are blocked but here: one that comes while a
