@@ -574,9 +574,14 @@ loop(struct enforcer *e)
 		n = recv(e->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (n == 0) {
-			enf_log("peer closed the socket: exiting, rules left "
-			    "as they are");
+		/*
+		 * A peer that ends with our answers unread (killed, or
+		 * crashed) resets the connection: it is gone as surely as
+		 * one that closed cleanly, and nothing it sent was wrong.
+		 */
+		if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+			enf_log("peer %s the socket: exiting, rules left as "
+			    "they are", n == 0 ? "closed" : "reset");
 			return 0;
 		}
 		if (n < 0) {

@@ -20,6 +20,14 @@ trap 'exit 1' INT TERM
 # --- Shipped examples and normalised forms ---
 good_conf "contrib/nftables/enforcer.conf" "$WG_SRCDIR/contrib/nftables/enforcer.conf"
 good_conf "contrib/exec/enforcer.conf" "$WG_SRCDIR/contrib/exec/enforcer.conf"
+# Every segment wardgated.conf's defaults name must be in each example,
+# or a gateway set up from them stays "misconfigured" and promotes nobody.
+for ex in nftables exec; do
+	for seg in clinical quarantine blocked clinical-hold; do
+		check "contrib/$ex/enforcer.conf has the default segment $seg" \
+		    "'$ENFORCER' -n -f '$WG_SRCDIR/contrib/$ex/enforcer.conf' | grep -q '^segment $seg '"
+	done
+done
 check "without a backend line the backend is nft" \
     "'$ENFORCER' -n -f '$WG_SRCDIR/contrib/nftables/enforcer.conf' | grep -qx 'backend = nft'"
 conf dry "backend = dryrun

@@ -263,9 +263,10 @@ check "refused holds left the device held as before" \
 gwadm hold --release monitor-1 >/dev/null 2>&1
 check "hold released" "[ $? -eq 0 ] && [ \"\$(state segment)\" = quarantine ]"
 reach "gw rem" "after release"
-gwadm hold monitor-1 --until +3s --reason "short procedure" >/dev/null 2>&1
+gwadm hold monitor-1 --until +6s --reason "short procedure" >/dev/null 2>&1
+settle
 check "short hold in effect" "[ \"\$(state segment)\" = clinical-hold ] && tcp 10.77.0.2 9000"
-sleep 5.5
+sleep 8.5
 check "the hold expired by itself" \
     "[ \"\$(state segment)\" = quarantine ] && [ \"\$(state hold)\" = null ]"
 check "after expiry the clinical flow is closed" "! tcp 10.77.0.2 9000"
