@@ -93,7 +93,8 @@
 	X(RADIUS_AUTH,     -110, "RADIUS_AUTH",       "RADIUS authenticator does not verify: wrong shared secret or altered packet") \
 	X(CONFLICT,        -111, "CONFLICT",          "conflicting records: more than one device claims the same identifier") \
 	X(ENFORCER_DOWN,   -112, "ENFORCER_DOWN",     "network enforcement is not in force: no device is promoted until it is") \
-	X(HOLD,            -113, "HOLD",              "clinical hold refused")
+	X(HOLD,            -113, "HOLD",              "clinical hold refused") \
+	X(FORBIDDEN,       -120, "FORBIDDEN",         "the caller's role does not allow this")
 
 enum wg_err {
 	WG_OK = 0,

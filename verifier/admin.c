@@ -33,22 +33,76 @@
 #define ADMIN_BODY_MAX (64u * 1024)
 #define ADMIN_PREFIX_MIN 8
 
-/* "admin:uid=N" from the peer's credentials ("admin:unknown" if none). */
-static void
-admin_actor(struct evhttp_request *req, char *out, size_t len)
+/* The role of the request being handled (set by admin_dispatch). */
+static const char *admin_role = "none";
+
+static int
+admin_fd(struct evhttp_request *req)
 {
 	struct evhttp_connection *conn = evhttp_request_get_connection(req);
 	struct bufferevent *bev;
-	struct ucred uc;
-	socklen_t sl = sizeof(uc);
 
-	snprintf(out, len, "admin:unknown");
 	if (conn == NULL ||
 	    (bev = evhttp_connection_get_bufferevent(conn)) == NULL)
-		return;
-	if (getsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_PEERCRED, &uc,
-	    &sl) == 0)
-		snprintf(out, len, "admin:uid=%u", (unsigned)uc.uid);
+		return -1;
+	return bufferevent_getfd(bev);
+}
+
+/* "admin:uid=N role=R" from the peer's credentials ("admin:unknown"). */
+static void
+admin_actor(struct evhttp_request *req, char *out, size_t len)
+{
+	struct ucred uc;
+	socklen_t sl = sizeof(uc);
+	int fd = admin_fd(req);
+
+	snprintf(out, len, "admin:unknown");
+	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &sl) == 0)
+		snprintf(out, len, "admin:uid=%u role=%s", (unsigned)uc.uid,
+		    admin_role);
+}
+
+/*
+ * The caller's roles against what the request needs. A refusal is
+ * answered 403 and recorded as an audit row of its own. 0: go on.
+ */
+static int
+admin_authorize(struct gw *gw, struct evhttp_request *req, const char *uri,
+    enum evhttp_cmd_type cmd)
+{
+	struct store_audit au;
+	struct wg_diag d;
+	unsigned uid, have, need;
+	char actor[64], detail[256];
+
+	have = roles_of_fd(gw, admin_fd(req), &uid);
+	need = roles_required(cmd == EVHTTP_REQ_GET, uri);
+	admin_role = roles_name(have);
+	if (have & need)
+		return 0;
+	snprintf(actor, sizeof(actor), "admin:uid=%u role=%s", uid,
+	    admin_role);
+	snprintf(detail, sizeof(detail), "%s %.160s: needs %s%s%s", cmd ==
+	    EVHTTP_REQ_GET ? "GET" : cmd == EVHTTP_REQ_POST ? "POST" : "other",
+	    uri, need & ROLE_ADMIN ? "admin" : "",
+	    need & ROLE_SECURITY ? " or security" : "",
+	    need & ROLE_CLINICAL ? " or clinical" : "");
+	gw_log("admin: refused %s: %s", actor, detail);
+	wg_diag_clear(&d);
+	gw_flush(gw);
+	memset(&au, 0, sizeof(au));
+	au.at = gw_now();
+	au.actor = actor;
+	au.action = "refused";
+	au.detail = detail;
+	if (store_begin(gw->store, &d) != 0 ||
+	    store_audit_add(gw->store, &au, &d) != 0 ||
+	    store_commit(gw->store, &d) != 0) {
+		store_rollback(gw->store);
+		gw_log("admin: refusal not recorded: %s", d.detail);
+	}
+	gw_send_error(req, 403, WG_ERR_FORBIDDEN, detail);
+	return -1;
 }
 
 static struct json_object *
@@ -616,6 +670,8 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 		gw_send_error(req, 400, WG_ERR_INVALID_ARG, "no path");
 		return;
 	}
+	if (admin_authorize(gw, req, uri, cmd) != 0)
+		return;
 	if (cmd == EVHTTP_REQ_GET && (strcmp(uri, "/admin/v1/status") == 0 ||
 	    strcmp(uri, "/admin/v1/devices") == 0)) {
 		admin_status(gw, req);

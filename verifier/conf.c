@@ -68,6 +68,9 @@ static const struct conf_key conf_keys[] = {
 	{ "radius_das", STR(radius_das) },
 	{ "radius_das_secret_file", STR(radius_das_secret_file) },
 	{ "radius_das_action", STR(radius_das_action) },
+	{ "role_admin", STR(role_admin) },
+	{ "role_security", STR(role_security) },
+	{ "role_clinical", STR(role_clinical) },
 };
 #define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -108,6 +111,9 @@ conf_defaults(struct conf *c)
 	strcpy(c->radius_das, "none");
 	strcpy(c->radius_das_secret_file, "/etc/wardgate/radius-das.secret");
 	strcpy(c->radius_das_action, "disconnect");
+	strcpy(c->role_admin, "uid:0");
+	strcpy(c->role_security, "none");
+	strcpy(c->role_clinical, "none");
 }
 
 /*

@@ -48,6 +48,11 @@ struct conf {
 	char radius_das[128];		/* "none" or HOST:PORT */
 	char radius_das_secret_file[CONF_PATH_MAX];
 	char radius_das_action[16];	/* "disconnect" or "coa" */
+
+	/* Admin roles: "none" or uid:N gid:N user:NAME group:NAME ... */
+	char role_admin[512];
+	char role_security[512];
+	char role_clinical[512];
 };
 
 /*

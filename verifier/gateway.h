@@ -28,6 +28,7 @@ struct enroll_table;
 struct gw_policies;
 struct gw_enf;
 struct gw_radsrv;
+struct gw_roles;
 struct policy;
 struct policy_model;
 struct json_object;
@@ -56,6 +57,7 @@ struct gw {
 	struct gw_policies *policies;	/* trusted issuers, installed bundles */
 	struct gw_enf *enf;		/* wardgate-enforcer(8) child */
 	struct gw_radsrv *radsrv;	/* rlm_rest endpoint, RFC 5176 client */
+	struct gw_roles *roles;		/* admin socket: who may do what */
 
 	/* Devices whose segment changed in the open transaction: told to
 	 * the enforcer and the RADIUS client once it commits. */
@@ -164,6 +166,24 @@ struct json_object *policies_json(const struct gw *gw);
 
 /* admin.c */
 void admin_dispatch(struct evhttp_request *req, void *arg);
+
+/*
+ * roles.c: admin roles from UNIX peer credentials (role_admin,
+ * role_security, role_clinical in wardgated.conf). roles_check_conf
+ * checks the syntax only (for -n); roles_init resolves user and group
+ * names. roles_of_fd: the roles (ROLE_* mask) of the peer of a connected
+ * UNIX socket, and its uid. roles_required: the roles any one of which
+ * may make a request (GET or not) to uri.
+ */
+#define ROLE_ADMIN 1u
+#define ROLE_SECURITY 2u
+#define ROLE_CLINICAL 4u
+int roles_check_conf(const struct conf *c, struct wg_diag *d);
+int roles_init(struct gw *gw, struct wg_diag *d);
+void roles_free(struct gw *gw);
+unsigned roles_of_fd(const struct gw *gw, int fd, unsigned *uid);
+const char *roles_name(unsigned mask);
+unsigned roles_required(int is_get, const char *uri);
 
 /*
  * enfctl.c: drives wardgate-enforcer(8) (conf "enforcer"). enf_start

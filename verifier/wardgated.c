@@ -610,6 +610,12 @@ main(int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
+	if ((r = roles_check_conf(&gw->conf, &d)) != 0 ||
+	    (!check_only && (r = roles_init(gw, &d)) != 0)) {
+		fprintf(stderr, "wardgated: %s\n", d.detail);
+		ret = 2;
+		goto out;
+	}
 	if (check_only) {
 		conf_print(&gw->conf, stdout);
 		ret = 0;
@@ -693,6 +699,7 @@ out:
 		gw_flush(gw);
 	enf_stop(gw);
 	radsrv_free(gw);
+	roles_free(gw);
 	if (sigterm != NULL)
 		event_free(sigterm);
 	if (sigint != NULL)

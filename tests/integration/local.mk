@@ -72,3 +72,6 @@ TESTS += tests/integration/enforce-privs.sh
 EXTRA_DIST += tests/integration/enforce-privs.sh
 TESTS += tests/integration/gateway-enforce-nak.sh
 EXTRA_DIST += tests/integration/gateway-enforce-nak.sh
+# Admin roles from peer credentials; refusals audited.
+TESTS += tests/integration/roles.sh
+EXTRA_DIST += tests/integration/roles.sh

@@ -1,0 +1,229 @@
+/*
+ * roles.c: who may do what on the admin socket. A peer's role comes from
+ * its UNIX credentials (SO_PEERCRED and SO_PEERGROUPS): role_admin,
+ * role_security and role_clinical in wardgated.conf list users and
+ * groups. A peer with none of them may do nothing; every refusal is an
+ * audit row.
+ *
+ *   any role        GET (status, devices, policies, enforcement, reports)
+ *   clinical        + clinical holds
+ *   security        + policies, advisories, decommissioning
+ *   admin           everything
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "gateway.h"
+
+#define ROLES_MAX_IDS 64
+#define ROLES_MAX_GROUPS 256
+
+struct role_ids {
+	uid_t uid[ROLES_MAX_IDS];
+	size_t nuid;
+	gid_t gid[ROLES_MAX_IDS];
+	size_t ngid;
+};
+
+struct gw_roles {
+	struct role_ids role[3];	/* admin, security, clinical */
+};
+
+static const char *const role_key[3] = {
+	"role_admin", "role_security", "role_clinical",
+};
+
+/* Parses "uid:N gid:N user:NAME group:NAME ..." or "none" into r. */
+static int
+roles_parse(const char *key, const char *list, struct role_ids *r,
+    int resolve, struct wg_diag *d)
+{
+	char buf[512], *tok, *save = NULL, *val, *end;
+	unsigned long n;
+
+	memset(r, 0, sizeof(*r));
+	if (strcmp(list, "none") == 0)
+		return 0;
+	if (strlen(list) >= sizeof(buf))
+		return wg_diag_set(d, WG_ERR_CONFIG, "%s: too long", key);
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, " ", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ", &save)) {
+		if ((val = strchr(tok, ':')) == NULL || val[1] == '\0')
+			goto bad;
+		*val++ = '\0';
+		if (r->nuid == ROLES_MAX_IDS || r->ngid == ROLES_MAX_IDS)
+			return wg_diag_set(d, WG_ERR_CONFIG, "%s: more than %d "
+			    "users or groups", key, ROLES_MAX_IDS);
+		if (strcmp(tok, "uid") == 0 || strcmp(tok, "gid") == 0) {
+			if (!isdigit((unsigned char)val[0]))
+				goto bad;
+			errno = 0;
+			n = strtoul(val, &end, 10);
+			if (errno != 0 || *end != '\0' || n >= 4294967295UL)
+				goto bad;
+			if (tok[0] == 'u')
+				r->uid[r->nuid++] = (uid_t)n;
+			else
+				r->gid[r->ngid++] = (gid_t)n;
+		} else if (strcmp(tok, "user") == 0) {
+			struct passwd *pw;
+
+			if (!resolve)
+				continue;
+			if ((pw = getpwnam(val)) == NULL)
+				return wg_diag_set(d, WG_ERR_CONFIG, "%s: no "
+				    "user \"%.64s\"", key, val);
+			r->uid[r->nuid++] = pw->pw_uid;
+		} else if (strcmp(tok, "group") == 0) {
+			struct group *gr;
+
+			if (!resolve)
+				continue;
+			if ((gr = getgrnam(val)) == NULL)
+				return wg_diag_set(d, WG_ERR_CONFIG, "%s: no "
+				    "group \"%.64s\"", key, val);
+			r->gid[r->ngid++] = gr->gr_gid;
+		} else
+			goto bad;
+	}
+	return 0;
+bad:
+	return wg_diag_set(d, WG_ERR_CONFIG, "%s: \"none\" or a list of "
+	    "uid:N, gid:N, user:NAME, group:NAME", key);
+}
+
+int
+roles_check_conf(const struct conf *c, struct wg_diag *d)
+{
+	const char *lists[3] = { c->role_admin, c->role_security,
+	    c->role_clinical };
+	struct role_ids r;
+	size_t i;
+	int e;
+
+	for (i = 0; i < 3; i++)
+		if ((e = roles_parse(role_key[i], lists[i], &r, 0, d)) != 0)
+			return e;
+	return 0;
+}
+
+int
+roles_init(struct gw *gw, struct wg_diag *d)
+{
+	const char *lists[3] = { gw->conf.role_admin, gw->conf.role_security,
+	    gw->conf.role_clinical };
+	struct gw_roles *r;
+	size_t i;
+	int e;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "roles");
+	for (i = 0; i < 3; i++)
+		if ((e = roles_parse(role_key[i], lists[i], &r->role[i], 1,
+		    d)) != 0) {
+			free(r);
+			return e;
+		}
+	gw->roles = r;
+	return 0;
+}
+
+void
+roles_free(struct gw *gw)
+{
+	free(gw->roles);
+	gw->roles = NULL;
+}
+
+static int
+has_id(const struct role_ids *r, uid_t uid, const gid_t *gids, size_t ngids)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nuid; i++)
+		if (r->uid[i] == uid)
+			return 1;
+	for (i = 0; i < r->ngid; i++)
+		for (j = 0; j < ngids; j++)
+			if (r->gid[i] == gids[j])
+				return 1;
+	return 0;
+}
+
+unsigned
+roles_of_fd(const struct gw *gw, int fd, unsigned *uid)
+{
+	gid_t gids[ROLES_MAX_GROUPS + 1];
+	struct ucred uc;
+	socklen_t sl = sizeof(uc);
+	unsigned mask = 0;
+	size_t ngids = 0, i;
+
+	*uid = (unsigned)-1;
+	if (gw->roles == NULL || fd < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &sl) != 0)
+		return 0;
+	*uid = (unsigned)uc.uid;
+	gids[ngids++] = uc.gid;
+	sl = (socklen_t)(ROLES_MAX_GROUPS * sizeof(gid_t));
+	/* Supplementary groups; a peer in more than we take is judged by
+	 * its uid and primary group only (fail closed). */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, gids + 1, &sl) == 0)
+		ngids += sl / sizeof(gid_t);
+	for (i = 0; i < 3; i++)
+		if (has_id(&gw->roles->role[i], uc.uid, gids, ngids))
+			mask |= 1u << i;
+	return mask;
+}
+
+const char *
+roles_name(unsigned mask)
+{
+	if (mask & ROLE_ADMIN)
+		return "admin";
+	if (mask & ROLE_SECURITY)
+		return "security";
+	if (mask & ROLE_CLINICAL)
+		return "clinical";
+	return "none";
+}
+
+static int
+ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+unsigned
+roles_required(int is_get, const char *uri)
+{
+	char path[512];
+	size_t n = strcspn(uri, "?");
+
+	if (n >= sizeof(path))
+		return ROLE_ADMIN;
+	memcpy(path, uri, n);
+	path[n] = '\0';
+	if (is_get)
+		return ROLE_ADMIN | ROLE_SECURITY | ROLE_CLINICAL;
+	if (strncmp(path, "/admin/v1/devices/", 18) == 0 &&
+	    (ends_with(path, "/hold") || ends_with(path, "/hold/release")))
+		return ROLE_ADMIN | ROLE_CLINICAL;
+	if (strcmp(path, "/admin/v1/policies") == 0 ||
+	    strncmp(path, "/admin/v1/advisories", 20) == 0 ||
+	    (strncmp(path, "/admin/v1/devices/", 18) == 0 &&
+	    ends_with(path, "/decommission")))
+		return ROLE_ADMIN | ROLE_SECURITY;
+	return ROLE_ADMIN;
+}
