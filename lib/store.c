@@ -204,6 +204,58 @@ static const char *const migration_3[] = {
 	NULL
 };
 
+/*
+ * Version 4: lifecycle evidence (EU Cyber Resilience Act). Every change
+ * of a device's attested release, with the policy bundle that approved
+ * it; decommissioned devices with the archive of their evidence (a
+ * canonical JSON document and its SHA-256); and the audit log's head (id
+ * and hash of the newest row), written with every audit row, so that a
+ * cut tail shows without an outside anchor. Both new tables are
+ * append-only; audit_head has one row.
+ */
+static const char *const migration_4[] = {
+	"CREATE TABLE release_history ("
+	" id INTEGER PRIMARY KEY,"
+	" device_id TEXT NOT NULL CHECK (typeof(device_id) = 'text'),"
+	" at INTEGER NOT NULL,"
+	" from_release TEXT NOT NULL,"
+	" to_release TEXT NOT NULL,"
+	" issuer TEXT NOT NULL,"
+	" bundle_version INTEGER NOT NULL CHECK (bundle_version >= 0),"
+	" CHECK ((issuer = '') = (bundle_version = 0)))",
+	"CREATE INDEX release_history_by_device"
+	" ON release_history(device_id, id)",
+	"CREATE TRIGGER release_history_no_update BEFORE UPDATE"
+	" ON release_history"
+	" BEGIN SELECT RAISE(ABORT, 'release history is append-only'); END",
+	"CREATE TRIGGER release_history_no_delete BEFORE DELETE"
+	" ON release_history"
+	" BEGIN SELECT RAISE(ABORT, 'release history is append-only'); END",
+	"CREATE TABLE decommissions ("
+	" id INTEGER PRIMARY KEY,"
+	" device_id TEXT NOT NULL UNIQUE CHECK (typeof(device_id) = 'text'),"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" reason TEXT NOT NULL CHECK (length(reason) > 0),"
+	" archive BLOB NOT NULL CHECK (typeof(archive) = 'blob'),"
+	" archive_sha256 TEXT NOT NULL CHECK (length(archive_sha256) = 64))",
+	"CREATE TRIGGER decommissions_no_update BEFORE UPDATE ON decommissions"
+	" BEGIN SELECT RAISE(ABORT, 'decommissions are kept'); END",
+	"CREATE TRIGGER decommissions_no_delete BEFORE DELETE ON decommissions"
+	" BEGIN SELECT RAISE(ABORT, 'decommissions are kept'); END",
+	"CREATE TABLE audit_head ("
+	" one INTEGER PRIMARY KEY CHECK (one = 1),"
+	" id INTEGER NOT NULL CHECK (id >= 0),"
+	" hash BLOB NOT NULL"
+	"  CHECK (typeof(hash) = 'blob' AND length(hash) = 32))",
+	"INSERT INTO audit_head (one, id, hash)"
+	" SELECT 1, 0, zeroblob(32) WHERE NOT EXISTS (SELECT 1 FROM audit)",
+	"INSERT INTO audit_head (one, id, hash)"
+	" SELECT 1, id, hash FROM audit ORDER BY id DESC LIMIT 1",
+	"PRAGMA user_version = 4",
+	NULL
+};
+
 struct migration {
 	int version;
 	const char *const *sql;
@@ -213,6 +265,7 @@ static const struct migration migrations[] = {
 	{ 1, migration_1 },
 	{ 2, migration_2 },
 	{ 3, migration_3 },
+	{ 4, migration_4 },
 };
 #define STORE_SCHEMA_LATEST \
 	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -235,6 +288,7 @@ static const struct migration migrations[] = {
 
 enum st {
 	ST_BEGIN,
+	ST_BEGIN_READ,
 	ST_COMMIT,
 	ST_ROLLBACK,
 	ST_PROV_PUT,
@@ -260,11 +314,21 @@ enum st {
 	ST_HOLD_OPEN,
 	ST_HOLD_END,
 	ST_HOLD_DUE,
+	ST_REL_ADD,
+	ST_REL_EACH,
+	ST_DECOM_ADD,
+	ST_DECOM_GET,
+	ST_ATT_EACH,
+	ST_AUDIT_EACH,
+	ST_AUDIT_EACH_DEV,
+	ST_AUDIT_HEAD_GET,
+	ST_AUDIT_HEAD_SET,
 	ST_COUNT
 };
 
 static const char *const st_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_BEGIN_READ] = "BEGIN DEFERRED",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_PROV_PUT] =
@@ -351,6 +415,33 @@ static const char *const st_sql[ST_COUNT] = {
 	[ST_HOLD_DUE] =
 	    "SELECT " HOLD_COLS " FROM holds WHERE ended_at IS NULL"
 	    " AND until <= ?1 ORDER BY id",
+	[ST_REL_ADD] =
+	    "INSERT INTO release_history (device_id, at, from_release,"
+	    " to_release, issuer, bundle_version)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_REL_EACH] =
+	    "SELECT device_id, at, from_release, to_release, issuer,"
+	    " bundle_version FROM release_history WHERE device_id = ?1"
+	    " ORDER BY id",
+	[ST_DECOM_ADD] =
+	    "INSERT INTO decommissions (device_id, at, actor, reason, archive,"
+	    " archive_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_DECOM_GET] =
+	    "SELECT device_id, at, actor, reason, archive, archive_sha256"
+	    " FROM decommissions WHERE device_id = ?1",
+	[ST_ATT_EACH] =
+	    "SELECT a.id, a.at, a.pass, a.release, a.eventlog_sha256"
+	    " FROM attestations a WHERE a.device ="
+	    " (SELECT id FROM devices WHERE device_id = ?1) ORDER BY a.id",
+	[ST_AUDIT_EACH] = "SELECT " AUDIT_COLS " FROM audit ORDER BY id",
+	[ST_AUDIT_EACH_DEV] =
+	    "SELECT " AUDIT_COLS " FROM audit WHERE device_id = ?1"
+	    " ORDER BY id",
+	[ST_AUDIT_HEAD_GET] = "SELECT id, hash FROM audit_head WHERE one = 1",
+	[ST_AUDIT_HEAD_SET] =
+	    "INSERT INTO audit_head (one, id, hash) VALUES (1, ?1, ?2)"
+	    " ON CONFLICT (one) DO UPDATE SET id = excluded.id,"
+	    " hash = excluded.hash",
 };
 
 struct store {
@@ -815,21 +906,31 @@ prepare_file(const char *path, struct wg_diag *d)
 	return 0;
 }
 
-int
-store_open(const char *path, struct store **out, struct wg_diag *d)
+static int
+store_open_mode(const char *path, int readonly, struct store **out,
+    struct wg_diag *d)
 {
 	struct store *s = NULL;
+	struct stat sb;
 	int64_t version = 0;
 	size_t i;
 	int r;
 
 	if (path == NULL || *path == '\0' || out == NULL)
 		return wg_diag_set(d, WG_ERR_INVALID_ARG, "store_open");
-	if ((r = prepare_file(path, d)) != 0)
+	if (readonly) {
+		if (lstat(path, &sb) != 0)
+			return wg_diag_set(d, WG_ERR_IO, "%s: %s", path,
+			    strerror(errno));
+		if (!S_ISREG(sb.st_mode))
+			return wg_diag_set(d, WG_ERR_IO,
+			    "%s: not a regular file", path);
+	} else if ((r = prepare_file(path, d)) != 0)
 		return r;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return wg_diag_set(d, WG_ERR_ALLOC, "store_open");
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	if (sqlite3_open_v2(path, &s->db, (readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE) |
 	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
 	    SQLITE_OPEN_PRIVATECACHE, NULL) != SQLITE_OK) {
 		r = s->db != NULL ? db_err(s, d, path) :
@@ -852,7 +953,19 @@ store_open(const char *path, struct store **out, struct wg_diag *d)
 	    (int)(STORE_EVENTLOG_MAX + 1024 * 1024));
 
 	/* Read-only checks first: a refused file is left as it was. */
-	if ((r = check_identity(s, &version, d)) != 0 ||
+	if (readonly) {
+		if ((r = check_identity(s, &version, d)) != 0)
+			goto out;
+		if (version != STORE_SCHEMA_LATEST) {
+			r = wg_diag_set(d, WG_ERR_DB_SCHEMA, "store schema "
+			    "version %lld, not %d: read-only access needs a "
+			    "store wardgated has opened (and migrated)",
+			    (long long)version, STORE_SCHEMA_LATEST);
+			goto out;
+		}
+		if ((r = exec1(s, "PRAGMA query_only = 1", d)) != 0)
+			goto out;
+	} else if ((r = check_identity(s, &version, d)) != 0 ||
 	    (r = set_wal(s, d)) != 0 ||
 	    (r = set_pragma(s, "PRAGMA synchronous = FULL",
 	    "PRAGMA synchronous", 2, d)) != 0 ||
@@ -906,6 +1019,18 @@ out:
 	}
 	*out = s;
 	return 0;
+}
+
+int
+store_open(const char *path, struct store **out, struct wg_diag *d)
+{
+	return store_open_mode(path, 0, out, d);
+}
+
+int
+store_open_readonly(const char *path, struct store **out, struct wg_diag *d)
+{
+	return store_open_mode(path, 1, out, d);
 }
 
 void
@@ -1619,7 +1744,17 @@ store_audit_add(struct store *s, const struct store_audit *a,
 		st_done(st);
 		goto out;
 	}
-	r = st_run(s, ST_AUDIT_ADD, "audit_add", d);
+	if ((r = st_run(s, ST_AUDIT_ADD, "audit_add", d)) != 0)
+		goto out;
+	/* The head moves with the row: a cut tail no longer matches it. */
+	st = s->st[ST_AUDIT_HEAD_SET];
+	if (sqlite3_bind_int64(st, 1, row.id) != SQLITE_OK ||
+	    bind_blob(st, 2, hash, sizeof(hash)) != SQLITE_OK) {
+		r = db_err(s, d, "audit_add head");
+		st_done(st);
+		goto out;
+	}
+	r = st_run(s, ST_AUDIT_HEAD_SET, "audit_add head", d);
 out:
 	return own_end(s, own, r, d);
 }
@@ -1660,6 +1795,38 @@ audit_read(sqlite3_stmt *st, struct audit_row *row)
 	return row->prev_hash == NULL || row->hash == NULL;
 }
 
+/*
+ * The recorded head (schema 4): 0 and *id, hash; 1 when the row is gone
+ * or malformed (the log was tampered with); <0 on error.
+ */
+static int
+audit_head_row(struct store *s, int64_t *id, uint8_t hash[STORE_HASH_LEN],
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_AUDIT_HEAD_GET];
+	int rc, r = 0;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE)
+		r = 1;
+	else if (rc != SQLITE_ROW)
+		r = db_err(s, d, "audit head row");
+	else if (sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
+	    sqlite3_column_type(st, 1) != SQLITE_BLOB ||
+	    sqlite3_column_bytes(st, 1) != STORE_HASH_LEN ||
+	    sqlite3_column_blob(st, 1) == NULL)
+		r = 1;
+	else {
+		*id = sqlite3_column_int64(st, 0);
+		memcpy(hash, sqlite3_column_blob(st, 1), STORE_HASH_LEN);
+	}
+	st_done(st);
+	return r;
+}
+
+/*
+ * Walks the chain; the row anchor_id must have anchor_hash (an outside
+ * anchor, 0 for none) and the newest row must be the recorded head.
+ */
 static int
 audit_walk(struct store *s, int64_t anchor_id, const uint8_t *anchor_hash,
     int64_t *rows, int64_t *first_bad, struct wg_diag *d)
@@ -1667,11 +1834,21 @@ audit_walk(struct store *s, int64_t anchor_id, const uint8_t *anchor_hash,
 	sqlite3_stmt *st = s->st[ST_AUDIT_WALK];
 	struct audit_row row;
 	uint8_t prev[STORE_HASH_LEN], h[STORE_HASH_LEN];
-	int64_t expect = 1, bad = 0;
+	uint8_t head_hash[STORE_HASH_LEN];
+	int64_t expect = 1, bad = 0, head_id = 0;
 	int rc, r = 0;
 	const char *why = NULL;
 
 	memcpy(prev, zero_hash, sizeof(prev));
+	if ((r = audit_head_row(s, &head_id, head_hash, d)) < 0)
+		return r;
+	if (r == 1) {
+		r = wg_diag_set(d, WG_ERR_FORMAT, "audit row 1: the recorded "
+		    "head of the log is missing or malformed");
+		if (first_bad != NULL)
+			*first_bad = 1;
+		return r;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (audit_read(st, &row) != 0) {
 			why = "has a field of the wrong type or size";
@@ -1701,6 +1878,18 @@ audit_walk(struct store *s, int64_t anchor_id, const uint8_t *anchor_hash,
 			bad = row.id;
 			goto fail;
 		}
+		if (row.id > head_id) {
+			why = "is past the recorded head (added outside the "
+			    "gateway)";
+			bad = row.id;
+			goto fail;
+		}
+		if (row.id == head_id &&
+		    memcmp(h, head_hash, STORE_HASH_LEN) != 0) {
+			why = "is not the recorded head (the chain was rebuilt)";
+			bad = row.id;
+			goto fail;
+		}
 		memcpy(prev, h, sizeof(prev));
 		expect++;
 	}
@@ -1710,6 +1899,12 @@ audit_walk(struct store *s, int64_t anchor_id, const uint8_t *anchor_hash,
 	}
 	if (anchor_id >= expect) {
 		why = "is missing: the log ends before the anchor";
+		bad = expect;
+		goto fail;
+	}
+	if (head_id >= expect) {
+		why = "is missing: the log ends before its recorded head "
+		    "(rows were cut)";
 		bad = expect;
 		goto fail;
 	}
@@ -1727,11 +1922,27 @@ out:
 	return r;
 }
 
+/* The walk in one read snapshot: the head and the rows agree. */
+static int
+audit_walk_snapshot(struct store *s, int64_t anchor_id,
+    const uint8_t *anchor_hash, int64_t *rows, int64_t *first_bad,
+    struct wg_diag *d)
+{
+	int own = sqlite3_get_autocommit(s->db), r;
+
+	if (own && (r = st_run(s, ST_BEGIN_READ, "BEGIN", d)) != 0)
+		return r;
+	r = audit_walk(s, anchor_id, anchor_hash, rows, first_bad, d);
+	if (own)
+		store_rollback(s);	/* nothing written */
+	return r;
+}
+
 int
 store_audit_verify(struct store *s, int64_t *rows, int64_t *first_bad,
     struct wg_diag *d)
 {
-	return audit_walk(s, 0, zero_hash, rows, first_bad, d);
+	return audit_walk_snapshot(s, 0, zero_hash, rows, first_bad, d);
 }
 
 int
@@ -1742,7 +1953,8 @@ store_audit_verify_anchor(struct store *s, int64_t anchor_id,
 	if (anchor_hash == NULL || anchor_id < 0 || (anchor_id == 0 &&
 	    memcmp(anchor_hash, zero_hash, STORE_HASH_LEN) != 0))
 		return wg_diag_set(d, WG_ERR_INVALID_ARG, "audit anchor");
-	return audit_walk(s, anchor_id, anchor_hash, rows, first_bad, d);
+	return audit_walk_snapshot(s, anchor_id, anchor_hash, rows, first_bad,
+	    d);
 }
 
 int
@@ -2045,6 +2257,282 @@ store_hold_due(struct store *s, int64_t now, store_hold_cb cb, void *arg,
 	}
 	if (rc != SQLITE_DONE)
 		r = db_err(s, d, "hold_due");
+out:
+	st_done(st);
+	return r;
+}
+
+/* ---- lifecycle evidence (schema 4) ---- */
+
+int
+store_release_history_add(struct store *s, const struct store_release *rel,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_REL_ADD];
+	int r;
+
+	if (rel == NULL || rel->bundle_version > INT64_MAX)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "release_history_add");
+	if ((r = check_key(rel->device_id, "device_id", d)) != 0 ||
+	    (r = check_text(rel->from_release, STORE_TEXT_LEN - 1, 1,
+	    "from_release", d)) != 0 ||
+	    (r = check_text(rel->to_release, STORE_TEXT_LEN - 1, 1,
+	    "to_release", d)) != 0 ||
+	    (r = check_text(rel->issuer, STORE_TEXT_LEN - 1, 1, "issuer",
+	    d)) != 0)
+		return r;
+	if ((rel->issuer[0] == '\0') != (rel->bundle_version == 0))
+		return wg_diag_set(d, WG_ERR_INVALID_ARG,
+		    "a bundle is an issuer and a version, or neither");
+	if (bind_text(st, 1, rel->device_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, rel->at) != SQLITE_OK ||
+	    bind_text(st, 3, rel->from_release) != SQLITE_OK ||
+	    bind_text(st, 4, rel->to_release) != SQLITE_OK ||
+	    bind_text(st, 5, rel->issuer) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 6, (int64_t)rel->bundle_version) !=
+	    SQLITE_OK) {
+		r = db_err(s, d, "release_history_add");
+		st_done(st);
+		return r;
+	}
+	return st_run(s, ST_REL_ADD, "release_history_add", d);
+}
+
+int
+store_release_history_each(struct store *s, const char *device_id,
+    store_release_cb cb, void *arg, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_REL_EACH];
+	struct store_release rel;
+	int64_t v = 0;
+	int rc, r;
+
+	if (cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "release_history_each");
+	if ((r = check_key(device_id, "device_id", d)) != 0)
+		return r;
+	if (bind_text(st, 1, device_id) != SQLITE_OK) {
+		r = db_err(s, d, "release_history_each");
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&rel, 0, sizeof(rel));
+		if ((r = col_text(st, 0, rel.device_id, sizeof(rel.device_id),
+		    0, "release_history.device_id", d)) != 0 ||
+		    (r = col_i64(st, 1, &rel.at, "release_history.at",
+		    d)) != 0 ||
+		    (r = col_text(st, 2, rel.from_release,
+		    sizeof(rel.from_release), 0, "release_history.from_release",
+		    d)) != 0 ||
+		    (r = col_text(st, 3, rel.to_release, sizeof(rel.to_release),
+		    0, "release_history.to_release", d)) != 0 ||
+		    (r = col_text(st, 4, rel.issuer, sizeof(rel.issuer), 0,
+		    "release_history.issuer", d)) != 0 ||
+		    (r = col_i64(st, 5, &v, "release_history.bundle_version",
+		    d)) != 0)
+			goto out;
+		if (v < 0) {
+			r = col_bad(d, "release_history.bundle_version",
+			    "is negative");
+			goto out;
+		}
+		rel.bundle_version = (uint64_t)v;
+		if ((r = cb(&rel, arg)) != 0)
+			goto out;
+	}
+	r = rc == SQLITE_DONE ? 0 : db_err(s, d, "release_history_each");
+out:
+	st_done(st);
+	return r;
+}
+
+int
+store_decommission_add(struct store *s, const struct store_decommission *dc,
+    char sha256_hex[STORE_ID_LEN], struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_DECOM_ADD];
+	uint8_t h[STORE_HASH_LEN];
+	char hex[STORE_ID_LEN];
+	int r;
+
+	if (dc == NULL || dc->archive == NULL || dc->archive_len == 0)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "decommission_add");
+	if ((r = check_key(dc->device_id, "device_id", d)) != 0 ||
+	    (r = check_text(dc->actor, STORE_TEXT_LEN - 1, 1, "actor",
+	    d)) != 0 ||
+	    (r = check_text(dc->reason, STORE_TEXT_LEN - 1, 1, "reason",
+	    d)) != 0)
+		return r;
+	if (dc->reason[0] == '\0')
+		return wg_diag_set(d, WG_ERR_INVALID_ARG,
+		    "a decommission needs a reason");
+	if (dc->archive_len > STORE_ARCHIVE_MAX)
+		return too_large(d, "archive", STORE_ARCHIVE_MAX);
+	if ((r = sha256(s, dc->archive, dc->archive_len, h, d)) != 0)
+		return r;
+	to_hex(h, sizeof(h), hex);
+	if (bind_text(st, 1, dc->device_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, dc->at) != SQLITE_OK ||
+	    bind_text(st, 3, dc->actor) != SQLITE_OK ||
+	    bind_text(st, 4, dc->reason) != SQLITE_OK ||
+	    bind_blob(st, 5, dc->archive, dc->archive_len) != SQLITE_OK ||
+	    bind_text(st, 6, hex) != SQLITE_OK) {
+		r = db_err(s, d, "decommission_add");
+		st_done(st);
+		return r;
+	}
+	if ((r = st_run(s, ST_DECOM_ADD, "decommission_add", d)) != 0)
+		return r;
+	if (sha256_hex != NULL)
+		memcpy(sha256_hex, hex, STORE_ID_LEN);
+	return 0;
+}
+
+int
+store_decommission_get(struct store *s, const char *device_id,
+    struct store_decommission *out, uint8_t **archive, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_DECOM_GET];
+	struct store_decommission dc;
+	uint8_t h[STORE_HASH_LEN], *copy = NULL;
+	char hex[STORE_ID_LEN];
+	const void *blob;
+	int rc, r;
+
+	if (out == NULL || archive == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "decommission_get");
+	if ((r = check_key(device_id, "device_id", d)) != 0)
+		return r;
+	memset(&dc, 0, sizeof(dc));
+	if (bind_text(st, 1, device_id) != SQLITE_OK) {
+		r = db_err(s, d, "decommission_get");
+		goto out;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "not decommissioned");
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = db_err(s, d, "decommission_get");
+		goto out;
+	}
+	if ((r = col_text(st, 0, dc.device_id, sizeof(dc.device_id), 0,
+	    "decommissions.device_id", d)) != 0 ||
+	    (r = col_i64(st, 1, &dc.at, "decommissions.at", d)) != 0 ||
+	    (r = col_text(st, 2, dc.actor, sizeof(dc.actor), 0,
+	    "decommissions.actor", d)) != 0 ||
+	    (r = col_text(st, 3, dc.reason, sizeof(dc.reason), 0,
+	    "decommissions.reason", d)) != 0 ||
+	    (r = col_text(st, 5, dc.archive_sha256, sizeof(dc.archive_sha256),
+	    0, "decommissions.archive_sha256", d)) != 0)
+		goto out;
+	if (sqlite3_column_type(st, 4) != SQLITE_BLOB ||
+	    (blob = sqlite3_column_blob(st, 4)) == NULL ||
+	    (dc.archive_len = (size_t)sqlite3_column_bytes(st, 4)) == 0 ||
+	    dc.archive_len > STORE_ARCHIVE_MAX) {
+		r = col_bad(d, "decommissions.archive", "is not an archive");
+		goto out;
+	}
+	if ((r = sha256(s, blob, dc.archive_len, h, d)) != 0)
+		goto out;
+	to_hex(h, sizeof(h), hex);
+	if (strcmp(hex, dc.archive_sha256) != 0) {
+		r = col_bad(d, "decommissions.archive", "does not match its "
+		    "SHA-256");
+		goto out;
+	}
+	if ((copy = malloc(dc.archive_len)) == NULL) {
+		r = wg_diag_set(d, WG_ERR_ALLOC, "decommission_get");
+		goto out;
+	}
+	memcpy(copy, blob, dc.archive_len);
+	dc.archive = copy;
+	*out = dc;
+	*archive = copy;
+	r = 0;
+out:
+	st_done(st);
+	return r;
+}
+
+int
+store_attestation_each(struct store *s, const char *device_id,
+    store_attestation_cb cb, void *arg, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_ATT_EACH];
+	struct store_attestation_row a;
+	int rc, r;
+
+	if (cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "attestation_each");
+	if ((r = check_key(device_id, "device_id", d)) != 0)
+		return r;
+	if (bind_text(st, 1, device_id) != SQLITE_OK) {
+		r = db_err(s, d, "attestation_each");
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		if ((r = col_i64(st, 0, &a.id, "attestations.id", d)) != 0 ||
+		    (r = col_i64(st, 1, &a.at, "attestations.at", d)) != 0 ||
+		    (r = col_bool(st, 2, &a.pass, "attestations.pass",
+		    d)) != 0 ||
+		    (r = col_text(st, 3, a.release, sizeof(a.release), 1,
+		    "attestations.release", d)) != 0 ||
+		    (r = col_text(st, 4, a.eventlog_sha256,
+		    sizeof(a.eventlog_sha256), 1,
+		    "attestations.eventlog_sha256", d)) != 0 ||
+		    (r = cb(&a, arg)) != 0)
+			goto out;
+	}
+	r = rc == SQLITE_DONE ? 0 : db_err(s, d, "attestation_each");
+out:
+	st_done(st);
+	return r;
+}
+
+int
+store_audit_each(struct store *s, const char *device_id, store_audit_cb cb,
+    void *arg, struct wg_diag *d)
+{
+	sqlite3_stmt *st;
+	struct store_audit_row a;
+	struct audit_row row;
+	int rc, r;
+
+	if (cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "audit_each");
+	if (device_id != NULL) {
+		if ((r = check_text(device_id, STORE_AUDIT_TEXT_MAX, 1,
+		    "device_id", d)) != 0)
+			return r;
+		st = s->st[ST_AUDIT_EACH_DEV];
+		if (bind_text(st, 1, device_id) != SQLITE_OK) {
+			r = db_err(s, d, "audit_each");
+			goto out;
+		}
+	} else
+		st = s->st[ST_AUDIT_EACH];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (audit_read(st, &row) != 0) {
+			r = wg_diag_set(d, WG_ERR_FORMAT, "audit row %lld has a "
+			    "field of the wrong type or size",
+			    (long long)row.id);
+			goto out;
+		}
+		memset(&a, 0, sizeof(a));
+		a.id = row.id;
+		a.a.at = row.at;
+		a.a.actor = row.text[0];
+		a.a.device_id = row.text[1];
+		a.a.action = row.text[2];
+		a.a.before = row.text[3];
+		a.a.after = row.text[4];
+		a.a.detail = row.text[5];
+		if ((r = cb(&a, arg)) != 0)
+			goto out;
+	}
+	r = rc == SQLITE_DONE ? 0 : db_err(s, d, "audit_each");
 out:
 	st_done(st);
 	return r;

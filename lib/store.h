@@ -52,6 +52,15 @@ struct store;
  */
 int store_open(const char *path, struct store **out, struct wg_diag *d);
 
+/*
+ * Opens an existing store read-only (offline checks: the gateway may be
+ * running or stopped). Nothing is created or migrated: WG_ERR_DB_SCHEMA
+ * unless the file is at this program's schema version. Only functions
+ * that read work on it. Caller closes.
+ */
+int store_open_readonly(const char *path, struct store **out,
+    struct wg_diag *d);
+
 /* Closes s (finalizing its statements); NULL is accepted. */
 void store_close(struct store *s);
 
@@ -183,6 +192,24 @@ struct store_attestation {
 int store_attestation_add(struct store *s, const struct store_attestation *a,
     struct wg_diag *d);
 
+/* One recorded attestation, as listed (no evidence blobs). */
+struct store_attestation_row {
+	int64_t id;
+	int64_t at;
+	int pass;
+	char release[STORE_TEXT_LEN];		/* "" when none */
+	char eventlog_sha256[STORE_ID_LEN];	/* "" when none */
+};
+
+/*
+ * Calls cb for every attestation of device_id, oldest first; a non-zero
+ * return from cb stops the walk and is returned.
+ */
+typedef int (*store_attestation_cb)(const struct store_attestation_row *a,
+    void *arg);
+int store_attestation_each(struct store *s, const char *device_id,
+    store_attestation_cb cb, void *arg, struct wg_diag *d);
+
 /*
  * Number of attestations recorded for device_id (all devices if NULL;
  * that count reads the whole table).
@@ -201,9 +228,11 @@ int store_attestation_count(struct store *s, const char *device_id,
  *   F(NULL) = 0x00;  F(s) = 0x01 || be64(strlen(s)) || s
  *
  * prev_hash of row 1 is 32 zero bytes. The chain has no key: it shows an
- * edit, an insertion or a deletion in the middle, but not a cut tail (the
- * newest rows deleted), and whoever can write the file can rebuild the
- * chain after an edit. Both are caught only against an anchor kept
+ * edit, an insertion or a deletion in the middle. Since schema 4 the
+ * store also records its head (id and hash of the newest row, written
+ * with each row), so a cut tail or a row appended outside the gateway
+ * shows too. Whoever can write the file can still rebuild the chain and
+ * the head after an edit: that is caught only against an anchor kept
  * elsewhere: store_audit_head() read at some time (exported, signed,
  * sent to a remote log) and checked by store_audit_verify_anchor().
  * Strings are at most STORE_AUDIT_TEXT_MAX bytes; actor and action are
@@ -223,10 +252,12 @@ int store_audit_add(struct store *s, const struct store_audit *a,
     struct wg_diag *d);
 
 /*
- * Walks the audit chain in id order. 0 when intact (*rows counts them);
- * WG_ERR_FORMAT with *first_bad the id of the first row that does not
- * chain (after missing rows: the row that follows them). rows and
- * first_bad may be NULL; each is set only in its case.
+ * Walks the audit chain in id order, in one read snapshot. 0 when intact
+ * (*rows counts them); WG_ERR_FORMAT with *first_bad the id of the first
+ * row that does not chain (after missing rows: the row that follows
+ * them; a row past the recorded head: that row; rows cut at the end: the
+ * first missing id; the recorded head gone: 1). rows and first_bad may be
+ * NULL; each is set only in its case.
  */
 int store_audit_verify(struct store *s, int64_t *rows, int64_t *first_bad,
     struct wg_diag *d);
@@ -248,6 +279,21 @@ int store_audit_head(struct store *s, int64_t *id,
 int store_audit_verify_anchor(struct store *s, int64_t anchor_id,
     const uint8_t anchor_hash[STORE_HASH_LEN], int64_t *rows,
     int64_t *first_bad, struct wg_diag *d);
+
+/* One audit row as read back: its id and fields (borrowed for the call). */
+struct store_audit_row {
+	int64_t id;
+	struct store_audit a;
+};
+
+/*
+ * Calls cb for every audit row (of device_id, or all when NULL) in id
+ * order; a non-zero return from cb stops the walk and is returned. Not a
+ * verification.
+ */
+typedef int (*store_audit_cb)(const struct store_audit_row *row, void *arg);
+int store_audit_each(struct store *s, const char *device_id,
+    store_audit_cb cb, void *arg, struct wg_diag *d);
 
 /* Installed policy bundles (lib/policy.h), kept with their signature. */
 #define STORE_POLICY_MAX (1024u * 1024)
@@ -333,5 +379,61 @@ int store_hold_end(struct store *s, const char *device_id, int64_t at,
 typedef int (*store_hold_cb)(const struct store_hold *h, void *arg);
 int store_hold_due(struct store *s, int64_t now, store_hold_cb cb,
     void *arg, struct wg_diag *d);
+
+/*
+ * Update provenance (schema 4): every change of a device's attested
+ * release, with the policy bundle that approved it (issuer "" and version
+ * 0 when no bundle did: the release was cleared). Rows are never changed
+ * or deleted; write one in the transaction of the attestation.
+ */
+struct store_release {
+	char device_id[STORE_ID_LEN];
+	int64_t at;
+	char from_release[STORE_TEXT_LEN];	/* "" when none */
+	char to_release[STORE_TEXT_LEN];	/* "" when none */
+	char issuer[STORE_TEXT_LEN];
+	uint64_t bundle_version;
+};
+
+int store_release_history_add(struct store *s, const struct store_release *r,
+    struct wg_diag *d);
+
+/* Calls cb for each change of device_id, oldest first (see above). */
+typedef int (*store_release_cb)(const struct store_release *r, void *arg);
+int store_release_history_each(struct store *s, const char *device_id,
+    store_release_cb cb, void *arg, struct wg_diag *d);
+
+/*
+ * Decommissioned devices (schema 4): who, when, why, and the archive of
+ * the device's evidence (a canonical JSON document built by the caller)
+ * with its SHA-256, so that a later export can prove it. One row per
+ * device, never changed or deleted.
+ */
+#define STORE_ARCHIVE_MAX (8u * 1024 * 1024)
+
+struct store_decommission {
+	char device_id[STORE_ID_LEN];
+	int64_t at;
+	char actor[STORE_TEXT_LEN];
+	char reason[STORE_TEXT_LEN];		/* required */
+	const uint8_t *archive;			/* borrowed */
+	size_t archive_len;			/* 1..STORE_ARCHIVE_MAX */
+	char archive_sha256[STORE_ID_LEN];	/* set by the store */
+};
+
+/*
+ * Adds the row; the store hashes the archive (sha256_hex, may be NULL,
+ * gets the hex). WG_ERR_DB when the device already has one.
+ */
+int store_decommission_add(struct store *s, const struct store_decommission *dc,
+    char sha256_hex[STORE_ID_LEN], struct wg_diag *d);
+
+/*
+ * The row of device_id; *archive is a new copy of the archive (caller
+ * frees; out->archive points to it). WG_ERR_NOT_FOUND when none;
+ * WG_ERR_DB when the archive no longer matches its SHA-256.
+ */
+int store_decommission_get(struct store *s, const char *device_id,
+    struct store_decommission *out, uint8_t **archive, struct wg_diag *d);
 
 #endif

@@ -298,7 +298,7 @@ test_open_reopen_keeps_data(void **state)
 	old = umask(022);
 	s = open_ok(path);
 	(void)umask(old);
-	assert_int_equal(store_schema_version(s), 3);
+	assert_int_equal(store_schema_version(s), 4);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 
@@ -314,7 +314,7 @@ test_open_reopen_keeps_data(void **state)
 	store_close(s);
 
 	s = open_ok(path);
-	assert_int_equal(store_schema_version(s), 3);
+	assert_int_equal(store_schema_version(s), 4);
 	assert_int_equal(store_provision_get(s, p.ek_fpr, &got, NULL), 0);
 	assert_string_equal(got.name, "pump-1");
 	store_close(s);
@@ -353,7 +353,7 @@ test_migrations_idempotent(void **state)
 	db = raw_open(path);
 	before = schema_text(db);
 	assert_true(strstr(before, "CREATE TABLE audit") != NULL);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
 	assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x57474154);
 	/* A second store on the migrated file, and a reopen: no change. */
 	b = open_ok(path);
@@ -363,7 +363,7 @@ test_migrations_idempotent(void **state)
 	store_close(a);
 	after = schema_text(db);
 	assert_string_equal(before, after);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
 	free(before);
 	free(after);
 	sqlite3_close(db);
@@ -1320,6 +1320,11 @@ test_audit_anchor(void **state)
 	assert_int_equal(anchor_id, 5);
 	db = attacker(path);
 	raw_exec(db, "DELETE FROM audit WHERE id = 5");
+	/* The recorded head shows the cut (schema 4)... */
+	expect_bad_why(s, 5, "rows were cut");
+	/* ...unless it is moved back too: then only an outside anchor. */
+	raw_exec(db, "UPDATE audit_head SET id = 4, hash ="
+	    " (SELECT hash FROM audit WHERE id = 4)");
 	sqlite3_close(db);
 	assert_int_equal(store_audit_verify(s, &rows, &bad, NULL), 0);
 	assert_int_equal(rows, 4);	/* the chain alone cannot tell */
@@ -1334,6 +1339,16 @@ test_audit_anchor(void **state)
 	assert_int_equal(store_audit_verify_anchor(s, anchor_id, anchor,
 	    &rows, &bad, NULL), WG_ERR_FORMAT);
 	assert_int_equal(bad, 5);
+	store_close(s);
+
+	/* The last two rows cut, and the head row itself deleted. */
+	s = audited_store(path, sizeof(path), "audit-cut2");
+	db = attacker(path);
+	raw_exec(db, "DELETE FROM audit WHERE id >= 4");
+	expect_bad_why(s, 4, "rows were cut");
+	raw_exec(db, "DELETE FROM audit_head");
+	expect_bad_why(s, 1, "head");
+	sqlite3_close(db);
 	store_close(s);
 
 	/* An anchor in the past still checks while rows are appended. */
@@ -1372,6 +1387,11 @@ test_audit_anchor(void **state)
 	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(up);
+	/* The recorded head is row 6 as it was: the rebuild shows... */
+	expect_bad_why(s, 6, "recorded head");
+	/* ...until the head is rebuilt too. */
+	raw_exec(db, "UPDATE audit_head SET hash ="
+	    " (SELECT hash FROM audit WHERE id = 6)");
 	sqlite3_close(db);
 	assert_int_equal(store_audit_verify(s, &rows, &bad, NULL), 0);
 	assert_int_equal(store_audit_verify_anchor(s, anchor_id, anchor,
@@ -1626,8 +1646,11 @@ test_migrate_v1_to_v2(void **state)
 	full_device(dev);
 	assert_int_equal(store_device_put(s, dev, NULL), 0);
 	store_close(s);
-	/* Undo versions 3 and 2 by hand: a store written by 0.1. */
+	/* Undo versions 4, 3 and 2 by hand: a store written by 0.1. */
 	db = raw_open(path);
+	raw_exec(db, "DROP TABLE release_history");
+	raw_exec(db, "DROP TABLE decommissions");
+	raw_exec(db, "DROP TABLE audit_head");
 	raw_exec(db, "DROP TRIGGER holds_no_delete");
 	raw_exec(db, "DROP TABLE holds");
 	raw_exec(db, "DROP INDEX devices_by_mac");
@@ -1639,7 +1662,7 @@ test_migrate_v1_to_v2(void **state)
 	raw_exec(db, "PRAGMA user_version = 1");
 	sqlite3_close(db);
 	s = open_ok(path);
-	assert_int_equal(store_schema_version(s), 3);
+	assert_int_equal(store_schema_version(s), 4);
 	got = calloc(1, sizeof(*got));
 	assert_non_null(got);
 	assert_int_equal(store_device_get(s, dev->device_id, got, NULL), 0);
@@ -1763,6 +1786,265 @@ test_holds(void **state)
 	sqlite3_close(db);
 }
 
+/* ---- lifecycle evidence (schema version 4) ---- */
+
+struct rel_seen {
+	struct store_release r[4];
+	unsigned n;
+};
+
+static int
+rel_cb(const struct store_release *r, void *arg)
+{
+	struct rel_seen *w = arg;
+
+	if (w->n < 4)
+		w->r[w->n] = *r;
+	w->n++;
+	return 0;
+}
+
+static void
+test_release_history(void **state)
+{
+	char path[512];
+	struct store *s = open_ok(db_path(path, sizeof(path), "releases"));
+	struct store_release r;
+	struct rel_seen w;
+	struct wg_diag d;
+	sqlite3 *db;
+
+	(void)state;
+	wg_diag_clear(&d);
+	memset(&r, 0, sizeof(r));
+	id_of(1, r.device_id);
+	r.at = 1000;
+	strcpy(r.from_release, "");
+	strcpy(r.to_release, "1.0");
+	strcpy(r.issuer, "acme");
+	r.bundle_version = 3;
+	/* In the caller's transaction, as the gateway writes it. */
+	assert_int_equal(store_begin(s, &d), 0);
+	assert_int_equal(store_release_history_add(s, &r, &d), 0);
+	assert_int_equal(store_commit(s, &d), 0);
+	r.at = 2000;
+	strcpy(r.from_release, "1.0");
+	strcpy(r.to_release, "1.1");
+	r.bundle_version = 4;
+	assert_int_equal(store_release_history_add(s, &r, &d), 0);
+	/* A rolled-back change leaves nothing. */
+	assert_int_equal(store_begin(s, &d), 0);
+	strcpy(r.to_release, "9.9");
+	assert_int_equal(store_release_history_add(s, &r, &d), 0);
+	store_rollback(s);
+	/* Cleared: no bundle. Half a bundle is refused. */
+	strcpy(r.from_release, "1.1");
+	strcpy(r.to_release, "");
+	strcpy(r.issuer, "");
+	assert_int_equal(store_release_history_add(s, &r, &d),
+	    WG_ERR_INVALID_ARG);
+	r.bundle_version = 0;
+	r.at = 3000;
+	assert_int_equal(store_release_history_add(s, &r, &d), 0);
+	/* Another device's change is not listed. */
+	id_of(2, r.device_id);
+	assert_int_equal(store_release_history_add(s, &r, &d), 0);
+
+	memset(&w, 0, sizeof(w));
+	id_of(1, r.device_id);
+	assert_int_equal(store_release_history_each(s, r.device_id, rel_cb,
+	    &w, &d), 0);
+	assert_int_equal(w.n, 3);
+	assert_string_equal(w.r[0].from_release, "");
+	assert_string_equal(w.r[0].to_release, "1.0");
+	assert_string_equal(w.r[0].issuer, "acme");
+	assert_int_equal(w.r[0].bundle_version, 3);
+	assert_int_equal(w.r[0].at, 1000);
+	assert_string_equal(w.r[1].from_release, "1.0");
+	assert_string_equal(w.r[1].to_release, "1.1");
+	assert_int_equal(w.r[1].bundle_version, 4);
+	assert_string_equal(w.r[2].to_release, "");
+	assert_string_equal(w.r[2].issuer, "");
+	assert_int_equal(w.r[2].bundle_version, 0);
+	memset(&w, 0, sizeof(w));
+	id_of(3, r.device_id);
+	assert_int_equal(store_release_history_each(s, r.device_id, rel_cb,
+	    &w, &d), 0);
+	assert_int_equal(w.n, 0);
+	store_close(s);
+	/* Append-only. */
+	db = raw_open(path);
+	assert_int_not_equal(raw_rc(db, "DELETE FROM release_history"),
+	    SQLITE_OK);
+	assert_int_not_equal(raw_rc(db, "UPDATE release_history SET"
+	    " to_release = 'x'"), SQLITE_OK);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM release_history"),
+	    4);
+	sqlite3_close(db);
+}
+
+struct att_seen {
+	int64_t id[4];
+	int pass[4];
+	char release[4][STORE_TEXT_LEN];
+	unsigned n;
+};
+
+static int
+att_cb(const struct store_attestation_row *a, void *arg)
+{
+	struct att_seen *w = arg;
+
+	if (w->n < 4) {
+		w->id[w->n] = a->id;
+		w->pass[w->n] = a->pass;
+		strcpy(w->release[w->n], a->release);
+	}
+	w->n++;
+	return 0;
+}
+
+struct aud_seen {
+	int64_t id[8];
+	char action[8][32];
+	unsigned n;
+};
+
+static int
+aud_cb(const struct store_audit_row *a, void *arg)
+{
+	struct aud_seen *w = arg;
+
+	if (w->n < 8) {
+		w->id[w->n] = a->id;
+		(void)snprintf(w->action[w->n], sizeof(w->action[0]), "%s",
+		    a->a.action);
+	}
+	w->n++;
+	return 0;
+}
+
+static void
+test_decommission(void **state)
+{
+	char path[512], hex[STORE_ID_LEN];
+	struct store *s = open_ok(db_path(path, sizeof(path), "decom"));
+	struct store *ro = NULL;
+	struct store_device v;
+	struct store_attestation a;
+	struct store_decommission dc, got;
+	struct store_audit au;
+	struct att_seen w;
+	struct aud_seen aw;
+	struct wg_diag d;
+	static const char archive[] = "{\"device\":\"x\"}";
+	uint8_t *copy = NULL;
+	int64_t rows = 0;
+	sqlite3 *db;
+
+	(void)state;
+	wg_diag_clear(&d);
+	simple_device(&v, 1, "one");
+	put_device(s, &v);
+	simple_attestation(&a, v.device_id);
+	a.release = "1.0";
+	assert_int_equal(store_attestation_add(s, &a, NULL), 0);
+	a.pass = 0;
+	a.release = NULL;
+	assert_int_equal(store_attestation_add(s, &a, NULL), 0);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_attestation_each(s, v.device_id, att_cb, &w,
+	    &d), 0);
+	assert_int_equal(w.n, 2);
+	assert_true(w.id[0] < w.id[1]);
+	assert_int_equal(w.pass[0], 1);
+	assert_string_equal(w.release[0], "1.0");
+	assert_int_equal(w.pass[1], 0);
+	assert_string_equal(w.release[1], "");
+
+	memset(&au, 0, sizeof(au));
+	au.at = 10;
+	au.actor = "gateway";
+	au.device_id = v.device_id;
+	au.action = "enroll";
+	assert_int_equal(store_audit_add(s, &au, &d), 0);
+	au.device_id = NULL;
+	au.action = "refused";
+	assert_int_equal(store_audit_add(s, &au, &d), 0);
+	au.device_id = v.device_id;
+	au.action = "decommission";
+	au.before = "trusted";
+	assert_int_equal(store_audit_add(s, &au, &d), 0);
+	memset(&aw, 0, sizeof(aw));
+	assert_int_equal(store_audit_each(s, v.device_id, aud_cb, &aw, &d), 0);
+	assert_int_equal(aw.n, 2);
+	assert_int_equal(aw.id[0], 1);
+	assert_int_equal(aw.id[1], 3);
+	assert_string_equal(aw.action[1], "decommission");
+	memset(&aw, 0, sizeof(aw));
+	assert_int_equal(store_audit_each(s, NULL, aud_cb, &aw, &d), 0);
+	assert_int_equal(aw.n, 3);
+
+	memset(&dc, 0, sizeof(dc));
+	memcpy(dc.device_id, v.device_id, sizeof(dc.device_id));
+	dc.at = 20;
+	strcpy(dc.actor, "admin:uid=0 role=admin");
+	dc.archive = (const uint8_t *)archive;
+	dc.archive_len = strlen(archive);
+	assert_int_equal(store_decommission_add(s, &dc, hex, &d),
+	    WG_ERR_INVALID_ARG);	/* no reason */
+	strcpy(dc.reason, "returned to the maker");
+	assert_int_equal(store_decommission_get(s, v.device_id, &got, &copy,
+	    &d), WG_ERR_NOT_FOUND);
+	assert_int_equal(store_decommission_add(s, &dc, hex, &d), 0);
+	/* SHA-256 of {"device":"x"} */
+	assert_int_equal(strlen(hex), 64);
+	assert_int_equal(store_decommission_add(s, &dc, NULL, &d), WG_ERR_DB);
+	assert_int_equal(store_decommission_get(s, v.device_id, &got, &copy,
+	    &d), 0);
+	assert_string_equal(got.archive_sha256, hex);
+	assert_string_equal(got.reason, "returned to the maker");
+	assert_string_equal(got.actor, "admin:uid=0 role=admin");
+	assert_int_equal(got.at, 20);
+	assert_int_equal(got.archive_len, strlen(archive));
+	assert_memory_equal(copy, archive, strlen(archive));
+	free(copy);
+	copy = NULL;
+
+	/* Read-only: reads and verifies, writes nothing. */
+	assert_int_equal(store_open_readonly(path, &ro, &d), 0);
+	assert_int_equal(store_audit_verify(ro, &rows, NULL, &d), 0);
+	assert_int_equal(rows, 3);
+	assert_int_equal(store_audit_add(ro, &au, &d), WG_ERR_DB);
+	assert_int_equal(store_decommission_get(ro, v.device_id, &got, &copy,
+	    &d), 0);
+	free(copy);
+	copy = NULL;
+	store_close(ro);
+	store_close(s);
+
+	/* Kept, and a changed archive no longer matches its hash. */
+	db = raw_open(path);
+	assert_int_not_equal(raw_rc(db, "DELETE FROM decommissions"),
+	    SQLITE_OK);
+	assert_int_not_equal(raw_rc(db, "UPDATE decommissions SET reason ="
+	    " 'x'"), SQLITE_OK);
+	raw_exec(db, "DROP TRIGGER decommissions_no_update");
+	raw_exec(db, "UPDATE decommissions SET archive = CAST('{}' AS BLOB)");
+	sqlite3_close(db);
+	s = open_ok(path);
+	assert_int_equal(store_decommission_get(s, v.device_id, &got, &copy,
+	    &d), WG_ERR_DB);
+	assert_null(copy);
+	store_close(s);
+
+	/* Read-only needs an existing store at this version. */
+	ro = NULL;
+	assert_int_equal(store_open_readonly(db_path(path, sizeof(path),
+	    "absent"), &ro, &d), WG_ERR_IO);
+	assert_null(ro);
+}
+
 int
 main(void)
 {
@@ -1792,6 +2074,8 @@ main(void)
 		cmocka_unit_test(test_migrate_v1_to_v2),
 		cmocka_unit_test(test_device_by_mac),
 		cmocka_unit_test(test_holds),
+		cmocka_unit_test(test_release_history),
+		cmocka_unit_test(test_decommission),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
