@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <syslog.h>
 
 #include "conf.h"
 #include "file.h"
@@ -71,6 +72,11 @@ static const struct conf_key conf_keys[] = {
 	{ "role_admin", STR(role_admin) },
 	{ "role_security", STR(role_security) },
 	{ "role_clinical", STR(role_clinical) },
+	{ "metrics_listen", STR(metrics_listen) },
+	{ "webhook_url", STR(webhook_url) },
+	{ "webhook_ca", STR(webhook_ca) },
+	{ "syslog", BOOL(syslog) },
+	{ "syslog_facility", STR(syslog_facility) },
 };
 #define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -114,6 +120,11 @@ conf_defaults(struct conf *c)
 	strcpy(c->role_admin, "uid:0");
 	strcpy(c->role_security, "none");
 	strcpy(c->role_clinical, "none");
+	strcpy(c->metrics_listen, "none");
+	strcpy(c->webhook_url, "none");
+	strcpy(c->webhook_ca, "system");
+	c->syslog = 1;
+	strcpy(c->syslog_facility, "daemon");
 }
 
 /*
@@ -436,6 +447,107 @@ conf_check(const struct conf *c, struct wg_diag *d)
 	    strcmp(c->radius_das_action, "coa") != 0)
 		return wg_diag_set(d, WG_ERR_CONFIG,
 		    "radius_das_action: disconnect or coa");
+	if (strcmp(c->metrics_listen, "none") != 0) {
+		char host[sizeof(c->metrics_listen)];
+		unsigned short port;
+		struct in6_addr a6;
+		struct in_addr a4;
+
+		if (conf_listen_split(c->metrics_listen, host, sizeof(host),
+		    &port) != 0 || (inet_pton(AF_INET, host, &a4) != 1 &&
+		    inet_pton(AF_INET6, host, &a6) != 1))
+			return wg_diag_set(d, WG_ERR_CONFIG, "metrics_listen: "
+			    "\"none\" or IPV4:PORT or [IPV6]:PORT");
+	}
+	if (strcmp(c->webhook_url, "none") != 0) {
+		char host[sizeof(c->webhook_url)];
+		unsigned short port;
+
+		if (conf_https_url(c->webhook_url, host, sizeof(host),
+		    &port) != 0)
+			return wg_diag_set(d, WG_ERR_CONFIG, "webhook_url: "
+			    "\"none\" or https://HOST[:PORT][/PATH]");
+	}
+	if (strcmp(c->webhook_ca, "system") != 0 && c->webhook_ca[0] != '/')
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "webhook_ca: \"system\" or an absolute path");
+	if (conf_syslog_facility(c->syslog_facility) < 0)
+		return wg_diag_set(d, WG_ERR_CONFIG, "syslog_facility: daemon, "
+		    "user, auth, authpriv or local0 to local7");
+	return 0;
+}
+
+int
+conf_syslog_facility(const char *name)
+{
+	static const struct {
+		const char *name;
+		int facility;
+	} fac[] = {
+		{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+		{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV },
+		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fac) / sizeof(fac[0]); i++)
+		if (strcmp(fac[i].name, name) == 0)
+			return fac[i].facility;
+	return -1;
+}
+
+int
+conf_https_url(const char *url, char *host, size_t hlen,
+    unsigned short *port)
+{
+	const char *h = url + 8, *e, *p;
+	unsigned long v = 443;
+	char *end;
+	size_t n;
+
+	if (strncmp(url, "https://", 8) != 0)
+		return -1;
+	if (*h == '[') {
+		struct in6_addr a6;
+
+		if ((e = strchr(h, ']')) == NULL)
+			return -1;
+		n = (size_t)(e - h - 1);
+		if (n == 0 || n >= hlen)
+			return -1;
+		memcpy(host, h + 1, n);
+		host[n] = '\0';
+		if (inet_pton(AF_INET6, host, &a6) != 1)
+			return -1;
+		p = e + 1;
+	} else {
+		for (p = h; isalnum((unsigned char)*p) || *p == '.' ||
+		    *p == '-'; p++)
+			;
+		n = (size_t)(p - h);
+		if (n == 0 || n >= hlen)
+			return -1;
+		memcpy(host, h, n);
+		host[n] = '\0';
+	}
+	if (*p == ':') {
+		if (!isdigit((unsigned char)p[1]))
+			return -1;
+		errno = 0;
+		v = strtoul(p + 1, &end, 10);
+		if (errno != 0 || v == 0 || v > 65535)
+			return -1;
+		p = end;
+	}
+	if (*p != '\0' && *p != '/')
+		return -1;
+	for (; *p != '\0'; p++)
+		if (*p == ' ' || *p == '#' || !isprint((unsigned char)*p))
+			return -1;
+	*port = (unsigned short)v;
 	return 0;
 }
 

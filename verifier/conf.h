@@ -53,6 +53,13 @@ struct conf {
 	char role_admin[512];
 	char role_security[512];
 	char role_clinical[512];
+
+	/* Operations (docs/operations.md): /metrics, webhook, syslog. */
+	char metrics_listen[128];	/* plain HTTP, "none" or ADDR:PORT */
+	char webhook_url[512];		/* "none" or https://HOST[:PORT]/PATH */
+	char webhook_ca[CONF_PATH_MAX];	/* PEM, or "system" */
+	uint32_t syslog;		/* a line per state change */
+	char syslog_facility[16];	/* daemon, user, local0..local7 ... */
 };
 
 /*
@@ -83,6 +90,19 @@ int conf_check(const struct conf *c, struct wg_diag *d);
  * form or the port (1..65535) is wrong.
  */
 int conf_listen_split(const char *listen, char *host, size_t hlen,
+    unsigned short *port);
+
+/*
+ * The syslog(3) facility (LOG_DAEMON, ...) named by name, or -1 when it
+ * is not one of daemon, user, auth, authpriv, local0 to local7.
+ */
+int conf_syslog_facility(const char *name);
+
+/*
+ * Checks "https://HOST[:PORT][/PATH]" (HOST a name, an IPv4 address or
+ * [IPv6]); copies HOST (without brackets) to host. -1 when malformed.
+ */
+int conf_https_url(const char *url, char *host, size_t hlen,
     unsigned short *port);
 
 /* Writes the normalised configuration. */

@@ -208,6 +208,60 @@ test_enforcement_keys(void **state)
 	assert_int_equal(conf_vlan(&c, "clinic"), 0);
 }
 
+/* metrics_listen, webhook_url, webhook_ca, syslog_facility. */
+static void
+test_operations_keys(void **state)
+{
+	static const char *const good[] = {
+		"metrics_listen = 127.0.0.1:9464\n",
+		"metrics_listen = [::1]:9464\n",
+		"webhook_url = https://hooks.example.org/wardgate?x=1\n",
+		"webhook_url = https://127.0.0.1:8444\n",
+		"webhook_url = https://[::1]:8444/h\n",
+		"webhook_ca = /etc/ssl/hook-ca.pem\n",
+		"syslog = no\nsyslog_facility = local3\n",
+	};
+	static const char *const bad[] = {
+		"metrics_listen = 9464\n",
+		"metrics_listen = host:9464\n",
+		"webhook_url = http://hooks.example.org/\n",
+		"webhook_url = https://\n",
+		"webhook_url = https://h:0/\n",
+		"webhook_url = https://h:70000/\n",
+		"webhook_url = https://[::1/\n",
+		"webhook_url = https://user@h/\n",
+		"webhook_url = https://h/a b\n",
+		"webhook_ca = relative.pem\n",
+		"syslog_facility = kern\n",
+	};
+	struct conf c;
+	struct wg_diag d;
+	char host[64];
+	unsigned short port = 0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		conf_defaults(&c);
+		assert_int_equal(conf_parse(good[i], "t", &c, &d), 0);
+		if (conf_check(&c, &d) != 0)
+			fail_msg("%s refused: %s", good[i], d.detail);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		conf_defaults(&c);
+		assert_int_equal(conf_parse(bad[i], "t", &c, &d), 0);
+		if (conf_check(&c, &d) == 0)
+			fail_msg("%s accepted", bad[i]);
+	}
+	assert_int_equal(conf_https_url("https://[::1]:8444/h", host,
+	    sizeof(host), &port), 0);
+	assert_string_equal(host, "::1");
+	assert_int_equal(port, 8444);
+	assert_int_equal(conf_https_url("https://a.example", host,
+	    sizeof(host), &port), 0);
+	assert_int_equal(port, 443);
+}
+
 int
 main(void)
 {
@@ -216,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_enforcement_keys),
+		cmocka_unit_test(test_operations_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
