@@ -10,6 +10,9 @@
  *   POST /admin/v1/devices/ID/hold        clinical hold {"until","reason"}
  *   POST /admin/v1/devices/ID/hold/release  end it now
  *   GET  /admin/v1/enforcement            enforcer and RADIUS state
+ *   POST /admin/v1/devices/ID/decommission  retire it {"reason"} (life.c)
+ *   GET  /admin/v1/audit[?device=ID]      audit rows (life.c)
+ *   GET  /admin/v1/audit/verify           check the audit chain (life.c)
  */
 #include "config.h"
 
@@ -49,7 +52,7 @@ admin_fd(struct evhttp_request *req)
 }
 
 /* "admin:uid=N role=R" from the peer's credentials ("admin:unknown"). */
-static void
+void
 admin_actor(struct evhttp_request *req, char *out, size_t len)
 {
 	struct ucred uc;
@@ -105,7 +108,7 @@ admin_authorize(struct gw *gw, struct evhttp_request *req, const char *uri,
 	return -1;
 }
 
-static struct json_object *
+struct json_object *
 admin_device_json(const struct store_device *dev, int full)
 {
 	struct json_object *o = json_object_new_object(), *reasons;
@@ -157,7 +160,7 @@ admin_device_json(const struct store_device *dev, int full)
 	return o;
 }
 
-static void
+void
 admin_reply(struct evhttp_request *req, int status, struct json_object *o)
 {
 	gw_send_json(req, status, json_object_to_json_string_ext(o,
@@ -217,7 +220,7 @@ admin_prefix_cb(const struct store_device *dev, void *arg)
  * Resolves a device id, a unique id prefix of at least ADMIN_PREFIX_MIN
  * digits, or else a unique name.
  */
-static int
+int
 admin_find(struct gw *gw, const char *key, struct store_device *dev,
     struct wg_diag *d)
 {
@@ -266,6 +269,8 @@ admin_show(struct gw *gw, struct evhttp_request *req, const char *key)
 		struct json_object *o = admin_device_json(dev, 1);
 
 		json_object_object_add(o, "hold", hold_json(gw, dev));
+		json_object_object_add(o, "releases",
+		    life_releases_json(gw, dev));
 		admin_reply(req, 200, o);
 	}
 	free(dev);
@@ -690,6 +695,16 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 		admin_enforcement(gw, req);
 		return;
 	}
+	if (cmd == EVHTTP_REQ_GET &&
+	    strcmp(uri, "/admin/v1/audit/verify") == 0) {
+		life_audit_verify(gw, req);
+		return;
+	}
+	if (cmd == EVHTTP_REQ_GET && (strcmp(uri, "/admin/v1/audit") == 0 ||
+	    strncmp(uri, "/admin/v1/audit?", 16) == 0)) {
+		life_audit_list(gw, req);
+		return;
+	}
 	if (cmd == EVHTTP_REQ_POST && strcmp(uri, "/admin/v1/provision") == 0) {
 		admin_provision(gw, req);
 		return;
@@ -729,6 +744,11 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 		    (strcmp(slash, "/hold") == 0 ||
 		    strcmp(slash, "/hold/release") == 0)) {
 			admin_hold(gw, req, key, slash[5] == '/');
+			return;
+		}
+		if (slash != NULL && strcmp(slash, "/decommission") == 0 &&
+		    cmd == EVHTTP_REQ_POST) {
+			life_decommission(gw, req, key);
 			return;
 		}
 	}

@@ -177,6 +177,39 @@ akcache_get(struct akcache *c, const struct store_device *dev,
 	return 0;
 }
 
+void
+api_ak_forget(struct gw *gw, const char *device_id)
+{
+	struct akcache *c = gw->aks;
+	struct akcache_entry tmp;
+	size_t i, j = 0, b;
+
+	if (c == NULL || c->cap == 0)
+		return;
+	b = akcache_hash(device_id) % c->cap;
+	for (i = 0; i < c->cap; i++) {
+		j = (b + i) % c->cap;
+		if (c->e[j].key == NULL)
+			return;
+		if (strcmp(c->e[j].device_id, device_id) == 0)
+			break;
+	}
+	if (i == c->cap)
+		return;
+	quote_key_free(c->e[j].key);
+	memset(&c->e[j], 0, sizeof(c->e[j]));
+	c->count--;
+	/* Place the rest of the cluster again: no probe may stop early. */
+	for (i = (j + 1) % c->cap; c->e[i].key != NULL; i = (i + 1) % c->cap) {
+		tmp = c->e[i];
+		memset(&c->e[i], 0, sizeof(c->e[i]));
+		b = akcache_hash(tmp.device_id) % c->cap;
+		while (c->e[b].key != NULL)
+			b = (b + 1) % c->cap;
+		c->e[b] = tmp;
+	}
+}
+
 int
 api_init(struct gw *gw)
 {
@@ -672,13 +705,15 @@ verdict_warn(struct verdict *v, int err, const char *text)
 /*
  * Appraises the attested boot against the policy for the device's model
  * (from its provisioning record). Failures go into v; release gets the
- * matched firmware release ("" when none). log may be NULL when the
+ * matched firmware release ("" when none) and *bundle the installed
+ * bundle that approved it (NULL when none). log may be NULL when the
  * gateway holds it by hash.
  */
 static void
 api_appraise(struct gw *gw, const struct store_device *dev,
     const uint8_t *log, size_t log_len, const char *log_hash,
-    struct verdict *v, char release[STORE_TEXT_LEN])
+    struct verdict *v, char release[STORE_TEXT_LEN],
+    const struct policy **bundle)
 {
 	const struct policy_model *pm;
 	const struct policy *from = NULL;
@@ -692,6 +727,7 @@ api_appraise(struct gw *gw, const struct store_device *dev,
 	int r;
 
 	release[0] = '\0';
+	*bundle = NULL;
 	wg_diag_clear(&d);
 	/* A device nobody admitted stays pending: it has no model yet. */
 	if (!dev->approved)
@@ -752,6 +788,7 @@ api_appraise(struct gw *gw, const struct store_device *dev,
 		goto out;
 	}
 	snprintf(release, STORE_TEXT_LEN, "%s", res->release->release);
+	*bundle = from;
 	if (res->warning) {
 		char text[WIRE_MESSAGE_LEN];
 
@@ -841,6 +878,30 @@ api_clock(const struct store_device *dev, const TPMS_CLOCK_INFO *ci,
 	return 0;
 }
 
+/*
+ * Records a change of dev's attested release (from dev->release to
+ * release) with the bundle that approved it, in the open transaction.
+ */
+static int
+api_release_history(struct gw *gw, const struct store_device *dev,
+    const char *release, const struct policy *bundle, struct wg_diag *d)
+{
+	struct store_release rel;
+
+	memset(&rel, 0, sizeof(rel));
+	memcpy(rel.device_id, dev->device_id, sizeof(rel.device_id));
+	rel.at = gw_now();
+	memcpy(rel.from_release, dev->release, sizeof(rel.from_release));
+	snprintf(rel.to_release, sizeof(rel.to_release), "%s", release);
+	if (release[0] != '\0' && bundle != NULL) {
+		if ((size_t)snprintf(rel.issuer, sizeof(rel.issuer), "%s",
+		    bundle->issuer) >= sizeof(rel.issuer))
+			return wg_diag_set(d, WG_ERR_INTERNAL, "issuer");
+		rel.bundle_version = bundle->version;
+	}
+	return store_release_history_add(gw->store, &rel, d);
+}
+
 static void
 api_evidence(struct gw *gw, struct evhttp_request *req)
 {
@@ -863,6 +924,7 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 	char *json = NULL, *reasons = NULL, nonce_hex[STORE_ID_LEN];
 	const struct pcr_set *cached;
 	char release[STORE_TEXT_LEN] = "";
+	const struct policy *bundle = NULL;
 	int r, rebooted = 0;
 
 	wg_diag_clear(&d);
@@ -957,7 +1019,7 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 			verdict_add(&v, r, "%s", d.detail);
 		else
 			api_appraise(gw, dev, log, log_len,
-			    m->eventlog_sha256, &v, release);
+			    m->eventlog_sha256, &v, release, &bundle);
 	}
 
 	if ((r = gw_tx(gw, &d)) != 0)
@@ -1042,7 +1104,9 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 		au.before = dev->release[0] != '\0' ? dev->release : NULL;
 		au.after = release[0] != '\0' ? release : NULL;
 		au.detail = "attested firmware release changed";
-		if ((r = store_audit_add(gw->store, &au, &d)) != 0)
+		if ((r = store_audit_add(gw->store, &au, &d)) != 0 ||
+		    (r = api_release_history(gw, dev, release, bundle,
+		    &d)) != 0)
 			goto dberr;
 		memcpy(dev->release, release, sizeof(dev->release));
 	}

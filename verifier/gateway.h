@@ -150,6 +150,8 @@ void gw_changed_done(struct gw *gw, int committed);
 int api_init(struct gw *gw);
 void api_free(struct gw *gw);
 void api_dispatch(struct evhttp_request *req, void *arg);
+/* Drops the loaded AK of a device (decommissioned) from the cache. */
+void api_ak_forget(struct gw *gw, const char *device_id);
 
 /* policies.c */
 int policies_init(struct gw *gw, struct wg_diag *d);
@@ -166,6 +168,30 @@ struct json_object *policies_json(const struct gw *gw);
 
 /* admin.c */
 void admin_dispatch(struct evhttp_request *req, void *arg);
+/* "admin:uid=N role=R" for the request's peer. */
+void admin_actor(struct evhttp_request *req, char *out, size_t len);
+/* A device by id, unique id prefix or unique name. */
+int admin_find(struct gw *gw, const char *key, struct store_device *dev,
+    struct wg_diag *d);
+/* A device as JSON (new); full adds identity, times and counters. */
+struct json_object *admin_device_json(const struct store_device *dev,
+    int full);
+/* Sends o (taken over) as the JSON reply. */
+void admin_reply(struct evhttp_request *req, int status,
+    struct json_object *o);
+
+/*
+ * life.c: lifecycle evidence. life_releases_json: the device's release
+ * history (new JSON array). life_decommission: POST .../decommission.
+ * life_audit_verify: GET /admin/v1/audit/verify. life_audit_list: GET
+ * /admin/v1/audit[?device=ID].
+ */
+struct json_object *life_releases_json(struct gw *gw,
+    const struct store_device *dev);
+void life_decommission(struct gw *gw, struct evhttp_request *req,
+    const char *key);
+void life_audit_verify(struct gw *gw, struct evhttp_request *req);
+void life_audit_list(struct gw *gw, struct evhttp_request *req);
 
 /*
  * roles.c: admin roles from UNIX peer credentials (role_admin,

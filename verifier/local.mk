@@ -10,6 +10,7 @@ verifier_wardgated_SOURCES = \
 	verifier/wardgated.c verifier/gateway.h \
 	verifier/api.c verifier/admin.c verifier/policies.c \
 	verifier/enfctl.c verifier/radsrv.c verifier/hold.c verifier/roles.c \
+	verifier/life.c \
 	verifier/conf.c verifier/conf.h \
 	verifier/tls.c verifier/tls.h
 verifier_wardgated_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(JSONC_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(SQLITE_CFLAGS)
