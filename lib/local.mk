@@ -29,3 +29,6 @@ WG_LIB_LIBS = lib/libwardgate.a $(TSS2_MU_LIBS) $(CRYPTO_LIBS) $(JSONC_LIBS) $(S
 
 # Fixed-size messages between wardgated and wardgate-enforcer.
 lib_libwardgate_a_SOURCES += lib/enfmsg.c lib/enfmsg.h
+
+# EAR attestation results (JWT ES256, AR4SI vectors).
+lib_libwardgate_a_SOURCES += lib/ear.c lib/ear.h

@@ -100,3 +100,9 @@ TESTS += tests/unit/test_enfmsg
 tests_unit_test_enfmsg_SOURCES = tests/unit/test_enfmsg.c
 tests_unit_test_enfmsg_CFLAGS = $(WG_UNIT_CFLAGS)
 tests_unit_test_enfmsg_LDADD = $(WG_UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_ear
+TESTS += tests/unit/test_ear
+tests_unit_test_ear_SOURCES = tests/unit/test_ear.c
+tests_unit_test_ear_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_ear_LDADD = $(WG_UNIT_LDADD)
