@@ -61,6 +61,10 @@ int cmd_enforcement(int argc, char **argv);
  */
 int cli_parse_until(const char *s, int64_t now, int64_t *out);
 
+/* cli_life.c */
+int cmd_decommission(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
 /* cli_policy.c */
 int cmd_policy(int argc, char **argv);
 int cmd_appraise(int argc, char **argv);

@@ -1159,6 +1159,13 @@ usage_main(FILE *f)
 	    "                                  2026-11-22T14:00Z)\n"
 	    "  hold --release DEVICE [--reason TEXT]\n"
 	    "  enforcement                     enforcer and RADIUS state\n"
+	    "  decommission DEVICE --reason TEXT\n"
+	    "                                  retire a device: EK blocked,\n"
+	    "                                  evidence archived\n"
+	    "  audit verify [--store FILE]     check the audit chain (offline\n"
+	    "                                  with --store)\n"
+	    "  audit list [--json] [--store FILE] [DEVICE]\n"
+	    "                                  print audit rows\n"
 	    "\n"
 	    "exit status: 0 success, 1 refused, 2 error (see wardgate(1))\n",
 	    progname);
@@ -1198,6 +1205,10 @@ main(int argc, char **argv)
 		return cmd_hold(argc - 1, argv + 1);
 	if (strcmp(argv[1], "enforcement") == 0)
 		return cmd_enforcement(argc - 1, argv + 1);
+	if (strcmp(argv[1], "decommission") == 0)
+		return cmd_decommission(argc - 1, argv + 1);
+	if (strcmp(argv[1], "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 ||
 	    strcmp(argv[1], "--version") == 0) {
 		printf("wardgate %s\n", PACKAGE_VERSION);
