@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -925,8 +926,10 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 	const struct pcr_set *cached;
 	char release[STORE_TEXT_LEN] = "";
 	const struct policy *bundle = NULL;
+	struct timespec t0;
 	int r, rebooted = 0;
 
+	metrics_clock(&t0);
 	wg_diag_clear(&d);
 	memset(&v, 0, sizeof(v));
 	v.pass = 1;
@@ -1139,6 +1142,7 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 	}
 	gw_reply_committed(gw, req, 200, json);
 	json = NULL;
+	metrics_evidence(gw, &t0, v.pass, v.r, v.n);
 	goto out;
 dberr:
 	gw_abort(gw, d.detail);

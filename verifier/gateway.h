@@ -29,6 +29,8 @@ struct gw_policies;
 struct gw_enf;
 struct gw_radsrv;
 struct gw_roles;
+struct gw_metrics;
+struct gw_notify;
 struct policy;
 struct policy_model;
 struct json_object;
@@ -58,6 +60,8 @@ struct gw {
 	struct gw_enf *enf;		/* wardgate-enforcer(8) child */
 	struct gw_radsrv *radsrv;	/* rlm_rest endpoint, RFC 5176 client */
 	struct gw_roles *roles;		/* admin socket: who may do what */
+	struct gw_metrics *metrics;	/* /metrics and its counters */
+	struct gw_notify *notify;	/* syslog and webhook per state change */
 
 	/* Devices whose segment changed in the open transaction: told to
 	 * the enforcer and the RADIUS client once it commits. */
@@ -258,5 +262,43 @@ struct json_object *hold_json(struct gw *gw, const struct store_device *dev);
  */
 int gw_device_segment(struct gw *gw, const struct store_device *dev,
     int64_t now, const char **segment, struct wg_diag *d);
+
+/*
+ * metrics.c: Prometheus /metrics on metrics_listen (docs/operations.md).
+ * metrics_init allocates the counters and, unless metrics_listen is
+ * "none", listens. metrics_clock reads the monotonic clock;
+ * metrics_evidence counts one verdict's latency since start and, for a
+ * failing verdict, each of its reason codes once. metrics_count adds n
+ * to a counter. All do nothing before metrics_init.
+ */
+struct timespec;
+struct wire_reason;
+enum metrics_event {
+	METRICS_STATE_CHANGE,
+	METRICS_WEBHOOK_SENT,
+	METRICS_WEBHOOK_FAILED,
+	METRICS_WEBHOOK_DROPPED,
+	METRICS_NOTIFY_DROPPED,
+};
+int metrics_init(struct gw *gw, struct wg_diag *d);
+void metrics_free(struct gw *gw);
+void metrics_clock(struct timespec *t);
+void metrics_evidence(struct gw *gw, const struct timespec *start, int pass,
+    const struct wire_reason *r, unsigned n);
+void metrics_count(struct gw *gw, enum metrics_event ev, uint64_t n);
+
+/*
+ * notify.c: syslog and webhook messages per device state change.
+ * notify_add remembers a change made in the open transaction (dev as
+ * changed: state, segment; from the state before; why borrowed, copied);
+ * it never fails (a change it cannot hold is counted as dropped).
+ * notify_done sends what was remembered after a commit (committed = 1)
+ * or forgets it after a rollback; gw_changed_done calls it.
+ */
+int notify_init(struct gw *gw, struct wg_diag *d);
+void notify_free(struct gw *gw);
+void notify_add(struct gw *gw, const struct store_device *dev,
+    const char *from, const char *why);
+void notify_done(struct gw *gw, int committed);
 
 #endif

@@ -12,7 +12,9 @@ verifier_wardgated_SOURCES = \
 	verifier/enfctl.c verifier/radsrv.c verifier/hold.c verifier/roles.c \
 	verifier/life.c \
 	verifier/conf.c verifier/conf.h \
-	verifier/tls.c verifier/tls.h
+	verifier/tls.c verifier/tls.h \
+	verifier/metrics.c verifier/metrics_text.c verifier/metrics_text.h \
+	verifier/notify.c verifier/notify_fmt.c verifier/notify_fmt.h
 verifier_wardgated_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(JSONC_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(SQLITE_CFLAGS)
 verifier_wardgated_LDADD = $(WG_LIB_LIBS) $(SSL_LIBS) $(LIBEVENT_OPENSSL_LIBS) $(LIBEVENT_LIBS)
 

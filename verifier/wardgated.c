@@ -171,6 +171,7 @@ gw_changed_done(struct gw *gw, int committed)
 	struct wg_diag d;
 	size_t i;
 
+	notify_done(gw, committed);
 	if (committed && gw->nchanged > 0 &&
 	    (dev = malloc(sizeof(*dev))) != NULL) {
 		for (i = 0; i < gw->nchanged; i++) {
@@ -384,6 +385,10 @@ gw_set_state(struct gw *gw, struct store_device *dev, enum dev_state to,
 		snprintf(dev->state, sizeof(dev->state), "%s",
 		    state_name(to));
 		dev->state_since = gw_now();
+		if ((r = gw_resegment(gw, dev, d)) != 0)
+			return r;
+		notify_add(gw, dev, from, why);	/* sent after commit */
+		return 0;
 	}
 	return gw_resegment(gw, dev, d);
 }
@@ -645,6 +650,10 @@ main(int argc, char **argv)
 		gw_log("policies: %s", d.detail);
 		goto out;
 	}
+	if ((r = metrics_init(gw, &d)) != 0 || (r = notify_init(gw, &d)) != 0) {
+		gw_log("operations: %s", d.detail);
+		goto out;
+	}
 	/* A restart never moves a device towards trust. */
 	gw_sweep(gw);
 	hold_expire(gw);
@@ -700,6 +709,8 @@ out:
 	enf_stop(gw);
 	radsrv_free(gw);
 	roles_free(gw);
+	notify_free(gw);
+	metrics_free(gw);
 	if (sigterm != NULL)
 		event_free(sigterm);
 	if (sigint != NULL)

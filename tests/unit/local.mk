@@ -106,3 +106,18 @@ TESTS += tests/unit/test_ear
 tests_unit_test_ear_SOURCES = tests/unit/test_ear.c
 tests_unit_test_ear_CFLAGS = $(WG_UNIT_CFLAGS)
 tests_unit_test_ear_LDADD = $(WG_UNIT_LDADD)
+
+# Operations: the /metrics exposition and the state change messages.
+check_PROGRAMS += tests/unit/test_metrics
+TESTS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c \
+	verifier/metrics_text.c verifier/notify_fmt.c
+tests_unit_test_metrics_CFLAGS = $(WG_UNIT_CFLAGS) -I$(top_srcdir)/verifier
+tests_unit_test_metrics_LDADD = $(WG_UNIT_LDADD)
+
+# wardgate report's escaping (verifier/report_esc.c, pure).
+check_PROGRAMS += tests/unit/test_report_esc
+TESTS += tests/unit/test_report_esc
+tests_unit_test_report_esc_SOURCES = tests/unit/test_report_esc.c verifier/report_esc.c
+tests_unit_test_report_esc_CFLAGS = $(WG_UNIT_CFLAGS) -I$(top_srcdir)/verifier
+tests_unit_test_report_esc_LDADD = $(WG_UNIT_LDADD)
