@@ -256,7 +256,14 @@ life_retire(struct gw *gw, struct store_device *dev, const char *actor,
 	if (state_parse(dev->state, &cur) != 0)
 		cur = DEV_UNTRUSTED;
 	snprintf(before, sizeof(before), "%s", dev->state);
-	if ((r = life_archive(gw, dev, actor, reason, now, &archive, d)) != 0)
+	/* The hold ends first: its audit row is in the archive. */
+	r = store_hold_open(gw->store, dev->device_id, &h, d);
+	if (r == 0)
+		r = hold_release(gw, dev, actor, "device decommissioned", d);
+	else if (r == WG_ERR_NOT_FOUND)
+		r = 0;
+	if (r != 0 ||
+	    (r = life_archive(gw, dev, actor, reason, now, &archive, d)) != 0)
 		return r;
 	memset(&dc, 0, sizeof(dc));
 	memcpy(dc.device_id, dev->device_id, sizeof(dc.device_id));
@@ -267,13 +274,7 @@ life_retire(struct gw *gw, struct store_device *dev, const char *actor,
 	dc.archive_len = strlen(archive);
 	if ((r = store_decommission_add(gw->store, &dc, sha, d)) != 0)
 		goto out;
-	r = store_hold_open(gw->store, dev->device_id, &h, d);
-	if (r == 0)
-		r = hold_release(gw, dev, actor, "device decommissioned", d);
-	else if (r == WG_ERR_NOT_FOUND)
-		r = 0;
-	if (r != 0 ||
-	    (r = store_ek_block(gw->store, dev->device_id, reason, d)) != 0)
+	if ((r = store_ek_block(gw->store, dev->device_id, reason, d)) != 0)
 		goto out;
 	/* No later evidence can verify: the AK binding is gone. */
 	memset(dev->ak_pub, 0, sizeof(dev->ak_pub));

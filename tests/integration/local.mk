@@ -75,3 +75,7 @@ EXTRA_DIST += tests/integration/gateway-enforce-nak.sh
 # Admin roles from peer credentials; refusals audited.
 TESTS += tests/integration/roles.sh
 EXTRA_DIST += tests/integration/roles.sh
+# Lifecycle evidence: release history, decommissioning, audit verification
+# against copies of a real store tampered with.
+TESTS += tests/integration/lifecycle.sh
+EXTRA_DIST += tests/integration/lifecycle.sh
