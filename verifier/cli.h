@@ -69,4 +69,23 @@ int cmd_audit(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_appraise(int argc, char **argv);
 
+/* cli_report.c */
+int cmd_report(int argc, char **argv);
+
+/*
+ * report_esc.c: text helpers of wardgate report (pure). NULL is "".
+ * report_esc_html: s with & < > " ' as entities and control characters
+ * (but tab and newline) as U+FFFD; caller frees; NULL when s exceeds
+ * 1 MiB or no memory.
+ * report_esc_csv: one RFC 4180 field: quoted when s holds , " CR or LF
+ * (quotes doubled); a leading = + - @ tab or CR gets a ' before it, so
+ * that a spreadsheet reads text, not a formula. Caller frees; NULL as
+ * above.
+ * report_trunc: at most max bytes of s into out (cap bytes), cut at a
+ * UTF-8 boundary with "..." (U+2026) when shortened.
+ */
+char *report_esc_html(const char *s);
+char *report_esc_csv(const char *s);
+void report_trunc(const char *s, size_t max, char *out, size_t cap);
+
 #endif

@@ -4,6 +4,8 @@ verifier_wardgate_SOURCES = verifier/wardgate.c verifier/cli.h verifier/cli_poli
 	verifier/cli_enf.c verifier/cli_life.c
 verifier_wardgate_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS)
 verifier_wardgate_LDADD = $(WG_LIB_LIBS) $(JSONC_LIBS) $(CURL_LIBS)
+# wardgate report: the trust status report (HTML, JSON, CSV).
+verifier_wardgate_SOURCES += verifier/cli_report.c verifier/report_esc.c
 
 sbin_PROGRAMS += verifier/wardgated
 verifier_wardgated_SOURCES = \

@@ -9,6 +9,7 @@
  * Gateway administration (through wardgated's admin socket):
  *   wardgate [-s SOCKET] status [--json]
  *   wardgate [-s SOCKET] device list|show ID|approve ID
+ *   wardgate [-s SOCKET] report [--format html|json|csv] [-o FILE]
  *   wardgate [-s SOCKET] device provision --name N --model M [--owner O]
  *       [--serial S] [--mac MAC] (--ek-fpr HEX | --ek-pub FILE | --ek-cert FILE)
  *
@@ -1166,6 +1167,9 @@ usage_main(FILE *f)
 	    "                                  with --store)\n"
 	    "  audit list [--json] [--store FILE] [DEVICE]\n"
 	    "                                  print audit rows\n"
+	    "  report [--format html|json|csv] [-o FILE]\n"
+	    "                                  trust status report: fleet, actions,\n"
+	    "                                  timelines, CRA evidence per device\n"
 	    "\n"
 	    "exit status: 0 success, 1 refused, 2 error (see wardgate(1))\n",
 	    progname);
@@ -1209,6 +1213,8 @@ main(int argc, char **argv)
 		return cmd_decommission(argc - 1, argv + 1);
 	if (strcmp(argv[1], "audit") == 0)
 		return cmd_audit(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 ||
 	    strcmp(argv[1], "--version") == 0) {
 		printf("wardgate %s\n", PACKAGE_VERSION);
