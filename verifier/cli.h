@@ -88,4 +88,7 @@ char *report_esc_html(const char *s);
 char *report_esc_csv(const char *s);
 void report_trunc(const char *s, size_t max, char *out, size_t cap);
 
+/* cli_ear.c: wardgate ear DEVICE | --all [--json]; ear verify --key PUB. */
+int cmd_ear(int argc, char **argv);
+
 #endif

@@ -72,6 +72,7 @@ static const struct conf_key conf_keys[] = {
 	{ "role_admin", STR(role_admin) },
 	{ "role_security", STR(role_security) },
 	{ "role_clinical", STR(role_clinical) },
+	{ "ear_key", STR(ear_key) },
 	{ "metrics_listen", STR(metrics_listen) },
 	{ "webhook_url", STR(webhook_url) },
 	{ "webhook_ca", STR(webhook_ca) },
@@ -120,6 +121,7 @@ conf_defaults(struct conf *c)
 	strcpy(c->role_admin, "uid:0");
 	strcpy(c->role_security, "none");
 	strcpy(c->role_clinical, "none");
+	strcpy(c->ear_key, "/etc/wardgate/ear.key");
 	strcpy(c->metrics_listen, "none");
 	strcpy(c->webhook_url, "none");
 	strcpy(c->webhook_ca, "system");

@@ -54,6 +54,9 @@ struct conf {
 	char role_security[512];
 	char role_clinical[512];
 
+	/* EAR signing key (PEM P-256, mode 600), or "none". */
+	char ear_key[CONF_PATH_MAX];
+
 	/* Operations (docs/operations.md): /metrics, webhook, syslog. */
 	char metrics_listen[128];	/* plain HTTP, "none" or ADDR:PORT */
 	char webhook_url[512];		/* "none" or https://HOST[:PORT]/PATH */

@@ -60,6 +60,7 @@ struct gw {
 	struct gw_enf *enf;		/* wardgate-enforcer(8) child */
 	struct gw_radsrv *radsrv;	/* rlm_rest endpoint, RFC 5176 client */
 	struct gw_roles *roles;		/* admin socket: who may do what */
+	EVP_PKEY *ear_key;		/* EAR signing key (ear_api.c), or NULL */
 	struct gw_metrics *metrics;	/* /metrics and its counters */
 	struct gw_notify *notify;	/* syslog and webhook per state change */
 
@@ -300,5 +301,18 @@ void notify_free(struct gw *gw);
 void notify_add(struct gw *gw, const struct store_device *dev,
     const char *from, const char *why);
 void notify_done(struct gw *gw, int committed);
+
+/*
+ * ear_api.c: attestation results as EARs (docs/ear.md). ear_init loads
+ * conf ear_key (P-256, mode 600; "none": EARs off) or fails with
+ * WG_ERR_CONFIG. ear_api_device answers GET /admin/v1/devices/ID/ear for
+ * a resolved device (borrowed); ear_api_all GET /admin/v1/ear, one token
+ * with one submod per device.
+ */
+int ear_init(struct gw *gw, struct wg_diag *d);
+void ear_free(struct gw *gw);
+void ear_api_device(struct gw *gw, struct evhttp_request *req,
+    const struct store_device *dev);
+void ear_api_all(struct gw *gw, struct evhttp_request *req);
 
 #endif

@@ -19,6 +19,9 @@ verifier_wardgated_SOURCES = \
 	verifier/notify.c verifier/notify_fmt.c verifier/notify_fmt.h
 verifier_wardgated_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(JSONC_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(SQLITE_CFLAGS)
 verifier_wardgated_LDADD = $(WG_LIB_LIBS) $(SSL_LIBS) $(LIBEVENT_OPENSSL_LIBS) $(LIBEVENT_LIBS)
+# EAR attestation results (docs/ear.md).
+verifier_wardgated_SOURCES += verifier/ear_api.c
+verifier_wardgate_SOURCES += verifier/cli_ear.c
 
 # The enforcer: the only process with CAP_NET_ADMIN. It links lib/ objects
 # that need no outside library (enfmsg, buf, file, wg_err), libnftables

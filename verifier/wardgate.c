@@ -1147,6 +1147,7 @@ usage_main(FILE *f)
 	    "        [-o FILE]                 draft a policy from a good boot\n"
 	    "  policy check FILE               validate, print the normalised form\n"
 	    "  policy sign --key KEY FILE [-o SIG]\n"
+	    "  ear verify --key PUB.pem FILE|- verify an EAR (JWT ES256) offline\n"
 	    "  version                         print the version\n"
 	    "\n"
 	    "gateway administration (wardgated's admin socket; -s SOCKET):\n"
@@ -1160,6 +1161,7 @@ usage_main(FILE *f)
 	    "                                  2026-11-22T14:00Z)\n"
 	    "  hold --release DEVICE [--reason TEXT]\n"
 	    "  enforcement                     enforcer and RADIUS state\n"
+	    "  ear DEVICE | --all [--json]     attestation result as an EAR\n"
 	    "  decommission DEVICE --reason TEXT\n"
 	    "                                  retire a device: EK blocked,\n"
 	    "                                  evidence archived\n"
@@ -1207,6 +1209,8 @@ main(int argc, char **argv)
 		return cmd_device(argc - 1, argv + 1);
 	if (strcmp(argv[1], "hold") == 0)
 		return cmd_hold(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ear") == 0)
+		return cmd_ear(argc - 1, argv + 1);
 	if (strcmp(argv[1], "enforcement") == 0)
 		return cmd_enforcement(argc - 1, argv + 1);
 	if (strcmp(argv[1], "decommission") == 0)

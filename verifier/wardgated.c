@@ -616,7 +616,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if ((r = roles_check_conf(&gw->conf, &d)) != 0 ||
-	    (!check_only && (r = roles_init(gw, &d)) != 0)) {
+	    (!check_only && (r = roles_init(gw, &d)) != 0) ||
+	    (r = ear_init(gw, &d)) != 0) {
 		fprintf(stderr, "wardgated: %s\n", d.detail);
 		ret = 2;
 		goto out;
@@ -709,6 +710,7 @@ out:
 	enf_stop(gw);
 	radsrv_free(gw);
 	roles_free(gw);
+	ear_free(gw);
 	notify_free(gw);
 	metrics_free(gw);
 	if (sigterm != NULL)

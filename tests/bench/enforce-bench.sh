@@ -56,6 +56,7 @@ ek_ca_bundle = $T/tls/ca.pem
 store = $T/wardgate.db
 admin_socket = $T/admin.sock
 policy_required = no
+ear_key = none
 enforcer = $WG_BUILDDIR/verifier/wardgate-enforcer
 enforcer_conf = $T/enforcer.conf
 CONF

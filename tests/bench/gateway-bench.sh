@@ -18,6 +18,7 @@ ek_ca_bundle = $T/tls/ca.pem
 store = $T/wardgate.db
 admin_socket = $T/admin.sock
 policy_required = no
+ear_key = none
 CONF
 "$WG_BUILDDIR/tests/bench/gwbench" "$T/wardgate.db" \
     "$WG_SRCDIR/tests/data/eventlogs/ubuntu2110-lenovo-amd-3banks.bin" \

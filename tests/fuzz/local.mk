@@ -49,6 +49,12 @@ tests_fuzz_fuzz_radius_SOURCES = tests/fuzz/fuzz_radius.c
 tests_fuzz_fuzz_radius_CFLAGS = $(WG_FUZZ_CF)
 tests_fuzz_fuzz_radius_LDFLAGS = $(WG_FUZZ_LINK)
 tests_fuzz_fuzz_radius_LDADD = $(WG_LIB_LIBS)
+noinst_PROGRAMS += tests/fuzz/fuzz_ear
+WG_FUZZ_PROGS += tests/fuzz/fuzz_ear
+tests_fuzz_fuzz_ear_SOURCES = tests/fuzz/fuzz_ear.c
+tests_fuzz_fuzz_ear_CFLAGS = $(WG_FUZZ_CF) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_ear_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_ear_LDADD = $(WG_LIB_LIBS)
 
 fuzz-smoke: $(WG_FUZZ_PROGS)
 	@set -e; \
@@ -68,7 +74,9 @@ fuzz-smoke: $(WG_FUZZ_PROGS)
 	    '$(abs_top_srcdir)/tests/data/policy/*.json $(abs_top_srcdir)/tests/data/policy/*.expected'; \
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_radius \
 	    '$(abs_top_srcdir)/tests/data/radius/*.bin'; \
-	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh 10 tests/fuzz/fuzz_enfmsg ''
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh 10 tests/fuzz/fuzz_enfmsg ''; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_ear \
+	    '$(abs_top_srcdir)/tests/data/ear/*'
 else
 fuzz-smoke:
 	@echo "fuzz-smoke: configure with CC=clang --enable-fuzz first" >&2; exit 1

@@ -8,6 +8,8 @@
 #                                $GW_LISTEN_PORT if set, under the command
 #                                prefix $GW_EXEC if set (e.g. a namespace),
 #                                DIR owned by $GW_OWNER if set
+#                                an EAR key in DIR/ear.key (ear.pub)
+#                                unless an ear_key line is given
 #   gw_stop                      stops it (SIGTERM, waits)
 #   gwadm ARGS...                wardgate against this gateway's admin socket
 #   gw_enf FIELD                 a field of `wardgate enforcement`'s enforcer
@@ -41,6 +43,14 @@ gw_start() {
 	GW_URL="https://$_gip:$GW_PORT"
 	GW_CA="$_d/tls/ca.pem"
 	GW_SOCK="$_d/admin.sock"
+	# The EAR signing key (ear_key), unless the caller gives its own.
+	if [ ! -f "$_d/ear.key" ]; then
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+		    -out "$_d/ear.key" >/dev/null 2>&1 || return 1
+		chmod 600 "$_d/ear.key"
+		openssl pkey -in "$_d/ear.key" -pubout -out "$_d/ear.pub" \
+		    >/dev/null 2>&1 || return 1
+	fi
 	{
 		echo "listen = $_gip:$GW_PORT"
 		echo "tls_cert = $_d/tls/gateway.crt"
@@ -48,6 +58,10 @@ gw_start() {
 		echo "ek_ca_bundle = $_ekca"
 		echo "store = $_d/wardgate.db"
 		echo "admin_socket = $GW_SOCK"
+		case " $* " in
+		*" ear_key"*) ;;
+		*) echo "ear_key = $_d/ear.key" ;;
+		esac
 		for kv in "$@"; do echo "$kv"; done
 	} >"$_d/wardgated.conf"
 	[ -z "${GW_OWNER:-}" ] || chown -R "$GW_OWNER" "$_d" || return 1

@@ -79,3 +79,6 @@ EXTRA_DIST += tests/integration/roles.sh
 # against copies of a real store tampered with.
 TESTS += tests/integration/lifecycle.sh
 EXTRA_DIST += tests/integration/lifecycle.sh
+# EAR attestation results (JWT ES256), checked with openssl as well.
+TESTS += tests/integration/ear.sh
+EXTRA_DIST += tests/integration/ear.sh tests/data/ear
