@@ -19,6 +19,7 @@
 
 #define METRICS_HTTP_TIMEOUT 10
 #define METRICS_RECOUNT_MS 1000
+#define METRICS_MAX_BODY 1024		/* a scrape has none */
 
 struct gw_metrics {
 	struct gw *gw;
@@ -138,6 +139,8 @@ metrics_http_cb(struct evhttp_request *req, void *arg)
 	char *text;
 
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", "GET");
 		evhttp_send_error(req, 405, NULL);
 		return;
 	}
@@ -184,10 +187,13 @@ metrics_init(struct gw *gw, struct wg_diag *d)
 	if ((m->http = evhttp_new(gw->base)) == NULL)
 		return wg_diag_set(d, WG_ERR_ALLOC, "metrics listener");
 	evhttp_set_gencb(m->http, metrics_http_cb, m);
-	evhttp_set_max_body_size(m->http, 0);
+	/* Other methods reach metrics_http_cb for a 405 (not libevent's 501). */
+	evhttp_set_max_body_size(m->http, METRICS_MAX_BODY);
 	evhttp_set_max_headers_size(m->http, 8192);
 	evhttp_set_timeout(m->http, METRICS_HTTP_TIMEOUT);
-	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET);
+	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	if (evhttp_bind_socket_with_handle(m->http, host, port) == NULL)
 		return wg_diag_set(d, WG_ERR_IO, "metrics_listen %s: cannot "
 		    "listen: %s", gw->conf.metrics_listen, strerror(errno));

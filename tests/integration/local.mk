@@ -82,3 +82,7 @@ EXTRA_DIST += tests/integration/lifecycle.sh
 # EAR attestation results (JWT ES256), checked with openssl as well.
 TESTS += tests/integration/ear.sh
 EXTRA_DIST += tests/integration/ear.sh tests/data/ear
+
+# Operations: /metrics, the webhook and syslog per state change.
+TESTS += tests/integration/operations.sh
+EXTRA_DIST += tests/integration/operations.sh
