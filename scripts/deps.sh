@@ -18,6 +18,9 @@ build_pkgs="autoconf automake pkg-config make gcc libc6-dev
 test_pkgs="swtpm swtpm-tools tpm2-tools clang libclang-rt-14-dev jq openssl
  iproute2 iputils-ping netcat-openbsd libcap2-bin
  freeradius freeradius-rest freeradius-utils systemd"
+# chromium renders wardgate report's HTML headless for its screenshot and
+# DOM checks (tests/integration/report.sh; its fonts come with it).
+test_pkgs="$test_pkgs chromium"
 
 case "$what" in
 build) pkgs="$build_pkgs" ;;

@@ -826,10 +826,11 @@ rep_build(struct json_object **out)
 	json_object_object_add(m, "policies", json_object_get(policies));
 	json_object_object_add(m, "enforcement", json_object_get(enf));
 	json_object_object_add(m, "audit_trail", json_object_new_string(
-	    audit_absent ? "the full audit trail is in `wardgate audit list`; "
+	    audit_absent ? "The full audit trail is in `wardgate audit list`; "
 	    "this gateway does not serve it per device, so timelines are "
 	    "built from each device's dated fields" :
-	    "timelines are each device's audit rows"));
+	    "Timelines are each device's audit rows with its release "
+	    "changes; the whole trail is in `wardgate audit list`"));
 	*out = m;
 	m = NULL;
 	ret = WG_EXIT_OK;
@@ -867,7 +868,8 @@ static const char rep_css[] =
 	"h3{margin:1.2em 0 .3em}.meta{color:var(--grey)}\n"
 	"table{border-collapse:collapse;width:100%;margin:.4em 0 1em}\n"
 	"th,td{border:1px solid var(--line);padding:.25em .5em;text-align:left;"
-	"vertical-align:top;font-size:.92em;overflow-wrap:anywhere}\n"
+	"vertical-align:top;font-size:.92em;overflow-wrap:break-word}\n"
+	"td.mono{white-space:nowrap}\n"
 	"th{background:#eeeeee}\n"
 	".cards{display:flex;flex-wrap:wrap;gap:.6em}\n"
 	".card{border:1px solid var(--line);border-radius:4px;padding:.4em .8em;"
@@ -944,8 +946,7 @@ svg_bars(FILE *f, const char *title, struct json_object *counts,
 	qsort(kv, n, sizeof(*kv), kv_cmp);
 	fprintf(f, "<div class=\"chart\"><h3>");
 	put_h(f, title);
-	fprintf(f, "</h3>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
-	    "role=\"img\" width=\"100%%\" viewBox=\"0 0 %d %zu\" "
+	fprintf(f, "</h3>\n<svg role=\"img\" width=\"100%%\" viewBox=\"0 0 %d %zu\" "
 	    "aria-label=\"", label_w + bar_w + 50, top + n * (size_t)row + 4);
 	put_h(f, title);
 	fprintf(f, "\"><title>");
@@ -955,9 +956,9 @@ svg_bars(FILE *f, const char *title, struct json_object *counts,
 		int y = top + (int)i * row;
 		int w = (int)(kv[i].v * bar_w / max);
 
-		report_trunc(kv[i].k, 24, label, sizeof(label));
+		report_trunc(kv[i].k, 20, label, sizeof(label));
 		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" "
-		    "font-size=\"13\" font-family=\"sans-serif\">", label_w - 8,
+		    "font-size=\"12\" font-family=\"sans-serif\">", label_w - 8,
 		    y + 16);
 		if (put_h(f, label) != 0)
 			goto out;

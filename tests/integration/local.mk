@@ -82,6 +82,9 @@ EXTRA_DIST += tests/integration/lifecycle.sh
 # EAR attestation results (JWT ES256), checked with openssl as well.
 TESTS += tests/integration/ear.sh
 EXTRA_DIST += tests/integration/ear.sh tests/data/ear
+# wardgate report: HTML (rendered by headless Chromium), JSON and CSV.
+TESTS += tests/integration/report.sh
+EXTRA_DIST += tests/integration/report.sh
 
 # Operations: /metrics, the webhook and syslog per state change.
 TESTS += tests/integration/operations.sh
