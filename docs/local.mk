@@ -4,3 +4,4 @@ dist_man_MANS += docs/man/wardgated.8 docs/man/wardgated.conf.5
 dist_man_MANS += docs/man/wardgate-policy.5
 EXTRA_DIST += docs/eventlog.md docs/policy.md docs/enforcement.md
 EXTRA_DIST += docs/ear.md
+EXTRA_DIST += docs/operations.md
