@@ -870,6 +870,9 @@ static const char rep_css[] =
 	"th,td{border:1px solid var(--line);padding:.25em .5em;text-align:left;"
 	"vertical-align:top;font-size:.92em;overflow-wrap:break-word}\n"
 	"td.mono{white-space:nowrap}\n"
+	"table.chk th:first-child{width:11em}table.chk th:nth-child(2)"
+	"{width:7em}table.tl th:first-child{width:11em}table.tl "
+	"th:nth-child(2){width:40%}\n"
 	"th{background:#eeeeee}\n"
 	".cards{display:flex;flex-wrap:wrap;gap:.6em}\n"
 	".card{border:1px solid var(--line);border-radius:4px;padding:.4em .8em;"
@@ -1010,7 +1013,7 @@ html_device(FILE *f, struct json_object *d)
 	fprintf(f, "\">(");
 	put_h(f, state);
 	fprintf(f, ")</span></h3>\n<p class=\"meta\">");
-	put_h(f, rs(d, "model"));
+	put_h(f, rs(d, "model")[0] ? rs(d, "model") : "(no model)");
 	fprintf(f, " &middot; ward ");
 	put_h(f, rs(d, "ward")[0] ? rs(d, "ward") : "(none)");
 	fprintf(f, " &middot; segment ");
@@ -1044,7 +1047,8 @@ html_device(FILE *f, struct json_object *d)
 		}
 		fprintf(f, "</table>\n");
 	}
-	fprintf(f, "<table><tr><th>CRA evidence</th><th>Status</th>"
+	fprintf(f, "<table class=\"chk\"><tr><th>CRA evidence</th>"
+	    "<th>Status</th>"
 	    "<th>Detail</th></tr>\n");
 	for (i = 0; i < sizeof(rep_checks) / sizeof(rep_checks[0]); i++) {
 		struct json_object *c = rget(cl, rep_checks[i].key,
@@ -1059,7 +1063,8 @@ html_device(FILE *f, struct json_object *d)
 		put_h(f, rs(c, "detail"));
 		fprintf(f, "</td></tr>\n");
 	}
-	fprintf(f, "</table>\n<table><tr><th>When (UTC)</th><th>Event</th>"
+	fprintf(f, "</table>\n<table class=\"tl\"><tr><th>When (UTC)</th>"
+	    "<th>Event</th>"
 	    "<th>Detail</th></tr>\n");
 	for (i = 0; tl != NULL && i < json_object_array_length(tl); i++) {
 		struct json_object *e = json_object_array_get_idx(tl, i);
