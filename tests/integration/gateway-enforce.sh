@@ -155,6 +155,9 @@ tcp() { nc -z -w 1 "$1" "$2" >/dev/null 2>&1; }
 # The agent hears its verdict once it is committed; the enforcer applies
 # it right after. Wait until every change was acknowledged.
 settle() {
+	# Addresses the device could not resolve while quarantined stay
+	# FAILED in its neighbour cache for a while: start from a clean one.
+	ip neigh flush all >/dev/null 2>&1
 	_i=0
 	while [ "$_i" -lt 50 ]; do
 		[ "$(gwadm enforcement | jq '.enforcer.queued + .enforcer.in_flight')" = 0 ] &&
@@ -168,9 +171,6 @@ settle() {
 # gw cli9000 cli9001 rem; everything else must be unreachable.
 reach() {
 	settle
-	# Addresses the device could not resolve while quarantined stay
-	# FAILED in its neighbour cache for a while: start from a clean one.
-	ip neigh flush all >/dev/null 2>&1
 	_want=" $1 " _got=""
 	for _t in gw cli9000 cli9001 rem; do
 		case $_t in
