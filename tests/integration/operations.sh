@@ -3,7 +3,8 @@
 # swtpm devices and the real agent, one trusted and one with a tampered
 # boot. Checks /metrics (scraped with curl, every line against the
 # exposition grammar), the webhook (an HTTPS receiver on loopback that
-# refuses its first POST, so a retry is needed) and the syslog lines.
+# refuses its first POST, so a retry is needed; then a CA that does not
+# sign the receiver's certificate: nothing delivered) and the syslog lines.
 #
 # syslog(3) writes to /dev/log. When run as root with unshare(1), the
 # gateway runs in a private mount namespace whose /dev is a directory of
@@ -282,6 +283,37 @@ if [ "$SYSLOG" = yes ]; then
 	    "grep -Eq '^<164>.*wardgated\\[[0-9]+\\]: state-change device=pump-B id=$IDB from=[a-z]+ to=untrusted segment=quarantine reason=\"[^\"]*PCR' \"$T/syslog.out\""
 	check "A's promotion: local4.notice" \
 	    "grep -Eq '^<165>.*state-change device=pump-A id=$IDA from=[a-z]+ to=trusted segment=clinical ' \"$T/syslog.out\""
+fi
+
+# --- the webhook's certificate must chain to webhook_ca ---
+# The same store, webhook_ca now a CA that did not sign the receiver's
+# certificate; a decommissioning is the state change.
+gw_stop
+NHOOK=$(wc -l <"$T/hook.out")
+gw_start "$T/gw" "$CA" "policy_required = no" \
+    "webhook_url = https://127.0.0.1:$HOOK_PORT/wardgate/hook?site=icu" \
+    "webhook_ca = $CA" "syslog = $SYSLOG" "syslog_facility = local4" || exit 1
+gwadm decommission pump-B --reason "returned to the vendor" >/dev/null 2>&1
+check "decommissioning succeeds" "[ $? -eq 0 ]"
+i=0
+while [ $i -lt 40 ]; do
+	grep -q 'webhook .*certificate verify failed; retry in 1s' \
+	    "$T/gw/wardgated.log" && break
+	sleep 0.1
+	i=$((i + 1))
+done
+check "a receiver whose certificate webhook_ca does not trust gets nothing" \
+    "grep -q 'webhook .*certificate verify failed; retry in 1s' \"$T/gw/wardgated.log\" &&
+     [ \"$(wc -l <"$T/hook.out")\" -eq $NHOOK ]"
+if [ "$SYSLOG" = yes ]; then
+	i=0
+	while [ $i -lt 30 ]; do
+		grep -q 'to=decommissioned' "$T/syslog.out" && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "decommissioning is logged: from untrusted, segment blocked, reason" \
+	    "grep -Eq 'state-change device=pump-B id=$IDB from=untrusted to=decommissioned segment=blocked reason=\"[^\"]*returned to the vendor' \"$T/syslog.out\""
 fi
 
 gw_stop
