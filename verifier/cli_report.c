@@ -584,10 +584,18 @@ rep_checklist(struct json_object *s, struct json_object *full,
 		const char *to = rs2(last, "to_release", "to");
 		const char *iss = rs(last, "issuer");
 
+		struct json_object *bv = rget(last, "bundle_version",
+		    json_type_int);
+		char ver[32] = "";
+
+		if (bv != NULL)
+			snprintf(ver, sizeof(ver), " version %lld",
+			    (long long)json_object_get_int64(bv));
 		audit_time(last, pol, sizeof(pol));
 		snprintf(buf, sizeof(buf), "%zu release change(s) recorded; "
-		    "latest %s to %s%s%s", json_object_array_length(v), pol,
-		    to[0] ? to : "none", iss[0] ? ", approved by " : "", iss);
+		    "latest %s to %s%s%s%s", json_object_array_length(v), pol,
+		    to[0] ? to : "none", iss[0] ? ", approved by policy " : "",
+		    iss, iss[0] ? ver : "");
 		chk_add(cl, "update_provenance", "yes", buf);
 	} else if (v != NULL)
 		chk_add(cl, "update_provenance", "no",
