@@ -20,7 +20,7 @@ lib_libwardgate_a_SOURCES = \
 	lib/wire.c lib/wire.h \
 	lib/sjson.c lib/sjson.h \
 	lib/radius.c lib/radius.h \
-	lib/policy.c lib/policy.h \
+	lib/policy.c lib/policy.h lib/advisory.c lib/advisory.h \
 	lib/appraise.c
 lib_libwardgate_a_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) $(SQLITE_CFLAGS)
 

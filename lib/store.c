@@ -256,6 +256,39 @@ static const char *const migration_4[] = {
 	NULL
 };
 
+/*
+ * Version 5: vulnerability advisories (lib/advisory.h), kept as given
+ * with who added them, and per device the advisories that touch its
+ * attested release: opened when found, closed (with the release that
+ * fixed it) when the device attests a release the advisory spares.
+ */
+static const char *const migration_5[] = {
+	"CREATE TABLE advisories ("
+	" id TEXT PRIMARY KEY CHECK (typeof(id) = 'text' AND length(id) > 0),"
+	" model TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" doc BLOB NOT NULL CHECK (typeof(doc) = 'blob'),"
+	" added_at INTEGER NOT NULL,"
+	" added_by TEXT NOT NULL)",
+	"CREATE TRIGGER advisories_no_update BEFORE UPDATE ON advisories"
+	" BEGIN SELECT RAISE(ABORT, 'advisories are kept as given'); END",
+	"CREATE TRIGGER advisories_no_delete BEFORE DELETE ON advisories"
+	" BEGIN SELECT RAISE(ABORT, 'advisories are kept as given'); END",
+	"CREATE TABLE device_advisories ("
+	" device_id TEXT NOT NULL CHECK (typeof(device_id) = 'text'),"
+	" advisory_id TEXT NOT NULL REFERENCES advisories(id),"
+	" opened_at INTEGER NOT NULL,"
+	" release TEXT NOT NULL,"
+	" closed_at INTEGER,"
+	" closed_release TEXT,"
+	" PRIMARY KEY (device_id, advisory_id))",
+	"CREATE TRIGGER device_advisories_no_delete BEFORE DELETE"
+	" ON device_advisories"
+	" BEGIN SELECT RAISE(ABORT, 'remediation is kept'); END",
+	"PRAGMA user_version = 5",
+	NULL
+};
+
 struct migration {
 	int version;
 	const char *const *sql;
@@ -266,6 +299,7 @@ static const struct migration migrations[] = {
 	{ 2, migration_2 },
 	{ 3, migration_3 },
 	{ 4, migration_4 },
+	{ 5, migration_5 },
 };
 #define STORE_SCHEMA_LATEST \
 	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -323,6 +357,11 @@ enum st {
 	ST_AUDIT_EACH_DEV,
 	ST_AUDIT_HEAD_GET,
 	ST_AUDIT_HEAD_SET,
+	ST_ADV_ADD,
+	ST_ADV_EACH,
+	ST_DEVADV_OPEN,
+	ST_DEVADV_CLOSE,
+	ST_DEVADV_EACH,
 	ST_COUNT
 };
 
@@ -442,6 +481,27 @@ static const char *const st_sql[ST_COUNT] = {
 	    "INSERT INTO audit_head (one, id, hash) VALUES (1, ?1, ?2)"
 	    " ON CONFLICT (one) DO UPDATE SET id = excluded.id,"
 	    " hash = excluded.hash",
+	[ST_ADV_ADD] =
+	    "INSERT INTO advisories (id, model, action, doc, added_at,"
+	    " added_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_ADV_EACH] =
+	    "SELECT id, doc, added_at, added_by FROM advisories"
+	    " ORDER BY added_at, id",
+	[ST_DEVADV_OPEN] =
+	    "INSERT INTO device_advisories (device_id, advisory_id,"
+	    " opened_at, release) VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT (device_id, advisory_id) DO UPDATE SET"
+	    " opened_at = excluded.opened_at, release = excluded.release,"
+	    " closed_at = NULL, closed_release = NULL"
+	    " WHERE closed_at IS NOT NULL",
+	[ST_DEVADV_CLOSE] =
+	    "UPDATE device_advisories SET closed_at = ?3,"
+	    " closed_release = ?4 WHERE device_id = ?1 AND advisory_id = ?2"
+	    " AND closed_at IS NULL",
+	[ST_DEVADV_EACH] =
+	    "SELECT advisory_id, opened_at, release, closed_at,"
+	    " closed_release FROM device_advisories WHERE device_id = ?1"
+	    " ORDER BY opened_at, advisory_id",
 };
 
 struct store {
@@ -2533,6 +2593,182 @@ store_audit_each(struct store *s, const char *device_id, store_audit_cb cb,
 			goto out;
 	}
 	r = rc == SQLITE_DONE ? 0 : db_err(s, d, "audit_each");
+out:
+	st_done(st);
+	return r;
+}
+
+/* ---- advisories (schema 5) ---- */
+
+int
+store_advisory_add(struct store *s, const struct store_advisory *a,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_ADV_ADD];
+	int r, rc;
+
+	if (a == NULL || a->doc == NULL || a->doc_len == 0)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "advisory_add");
+	if ((r = check_key(a->id, "advisory id", d)) != 0 ||
+	    (r = check_text(a->model, STORE_TEXT_LEN - 1, 1, "model",
+	    d)) != 0 ||
+	    (r = check_text(a->action, STORE_TEXT_LEN - 1, 1, "action",
+	    d)) != 0 ||
+	    (r = check_text(a->added_by, STORE_TEXT_LEN - 1, 1, "added_by",
+	    d)) != 0)
+		return r;
+	if (bind_text(st, 1, a->id) != SQLITE_OK ||
+	    bind_text(st, 2, a->model) != SQLITE_OK ||
+	    bind_text(st, 3, a->action) != SQLITE_OK ||
+	    bind_blob(st, 4, a->doc, a->doc_len) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, a->added_at) != SQLITE_OK ||
+	    bind_text(st, 6, a->added_by) != SQLITE_OK) {
+		r = db_err(s, d, "advisory_add");
+		st_done(st);
+		return r;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE)
+		r = 0;
+	else if (sqlite3_extended_errcode(s->db) ==
+	    SQLITE_CONSTRAINT_PRIMARYKEY)
+		r = wg_diag_set(d, WG_ERR_CONFLICT, "advisory %s is already "
+		    "recorded", a->id);
+	else
+		r = db_err(s, d, "advisory_add");
+	st_done(st);
+	return r;
+}
+
+int
+store_advisory_each(struct store *s, store_advisory_cb cb, void *arg,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_ADV_EACH];
+	struct store_advisory a;
+	char id[STORE_ID_LEN], by[STORE_TEXT_LEN];
+	const void *p;
+	int rc, r = 0, n;
+
+	if (cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "advisory_each");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		if ((r = col_text(st, 0, id, sizeof(id), 0, "advisories.id",
+		    d)) != 0 ||
+		    (r = col_i64(st, 2, &a.added_at, "advisories.added_at",
+		    d)) != 0 ||
+		    (r = col_text(st, 3, by, sizeof(by), 0,
+		    "advisories.added_by", d)) != 0)
+			goto out;
+		if (sqlite3_column_type(st, 1) != SQLITE_BLOB ||
+		    (n = sqlite3_column_bytes(st, 1)) <= 0 ||
+		    (p = sqlite3_column_blob(st, 1)) == NULL) {
+			r = col_bad(d, "advisories.doc", "is not a blob");
+			goto out;
+		}
+		a.id = id;
+		a.added_by = by;
+		a.doc = p;
+		a.doc_len = (size_t)n;
+		if ((r = cb(&a, arg)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = db_err(s, d, "advisory_each");
+out:
+	st_done(st);
+	return r;
+}
+
+int
+store_devadv_open(struct store *s, const char *device_id,
+    const char *advisory_id, int64_t at, const char *release,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_DEVADV_OPEN];
+	int r;
+
+	if ((r = check_key(device_id, "device_id", d)) != 0 ||
+	    (r = check_key(advisory_id, "advisory id", d)) != 0 ||
+	    (r = check_text(release, STORE_TEXT_LEN - 1, 1, "release",
+	    d)) != 0)
+		return r;
+	if (bind_text(st, 1, device_id) != SQLITE_OK ||
+	    bind_text(st, 2, advisory_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, at) != SQLITE_OK ||
+	    bind_text(st, 4, release) != SQLITE_OK) {
+		r = db_err(s, d, "devadv_open");
+		st_done(st);
+		return r;
+	}
+	return st_run(s, ST_DEVADV_OPEN, "devadv_open", d);
+}
+
+int
+store_devadv_close(struct store *s, const char *device_id,
+    const char *advisory_id, int64_t at, const char *release, int *closed,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_DEVADV_CLOSE];
+	int r;
+
+	if ((r = check_key(device_id, "device_id", d)) != 0 ||
+	    (r = check_key(advisory_id, "advisory id", d)) != 0 ||
+	    (r = check_text(release, STORE_TEXT_LEN - 1, 1, "release",
+	    d)) != 0)
+		return r;
+	if (bind_text(st, 1, device_id) != SQLITE_OK ||
+	    bind_text(st, 2, advisory_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, at) != SQLITE_OK ||
+	    bind_text(st, 4, release) != SQLITE_OK) {
+		r = db_err(s, d, "devadv_close");
+		st_done(st);
+		return r;
+	}
+	if ((r = st_run(s, ST_DEVADV_CLOSE, "devadv_close", d)) == 0 &&
+	    closed != NULL)
+		*closed = sqlite3_changes(s->db) > 0;
+	return r;
+}
+
+int
+store_devadv_each(struct store *s, const char *device_id,
+    store_devadv_cb cb, void *arg, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_DEVADV_EACH];
+	struct store_devadv v;
+	int rc, r;
+
+	if (cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "devadv_each");
+	if ((r = check_key(device_id, "device_id", d)) != 0)
+		return r;
+	if (bind_text(st, 1, device_id) != SQLITE_OK) {
+		r = db_err(s, d, "devadv_each");
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&v, 0, sizeof(v));
+		if ((r = col_text(st, 0, v.advisory_id,
+		    sizeof(v.advisory_id), 0, "device_advisories.advisory_id",
+		    d)) != 0 ||
+		    (r = col_i64(st, 1, &v.opened_at,
+		    "device_advisories.opened_at", d)) != 0 ||
+		    (r = col_text(st, 2, v.release, sizeof(v.release), 0,
+		    "device_advisories.release", d)) != 0 ||
+		    (r = col_text(st, 4, v.closed_release,
+		    sizeof(v.closed_release), 1,
+		    "device_advisories.closed_release", d)) != 0)
+			goto out;
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
+		    (r = col_i64(st, 3, &v.closed_at,
+		    "device_advisories.closed_at", d)) != 0)
+			goto out;
+		if ((r = cb(&v, arg)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = db_err(s, d, "devadv_each");
 out:
 	st_done(st);
 	return r;

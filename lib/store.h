@@ -436,4 +436,51 @@ int store_decommission_add(struct store *s, const struct store_decommission *dc,
 int store_decommission_get(struct store *s, const char *device_id,
     struct store_decommission *out, uint8_t **archive, struct wg_diag *d);
 
+/*
+ * Vulnerability advisories (schema 5). An advisory is kept as given (doc:
+ * its JSON, lib/advisory.h), never changed; adding an id twice is
+ * WG_ERR_CONFLICT. Borrowed strings in the callback live until it
+ * returns.
+ */
+struct store_advisory {
+	const char *id;
+	const char *model;
+	const char *action;
+	const uint8_t *doc;
+	size_t doc_len;
+	int64_t added_at;
+	const char *added_by;
+};
+
+int store_advisory_add(struct store *s, const struct store_advisory *a,
+    struct wg_diag *d);
+
+/* Every advisory, oldest first (only id, doc, added_at, added_by set). */
+typedef int (*store_advisory_cb)(const struct store_advisory *a, void *arg);
+int store_advisory_each(struct store *s, store_advisory_cb cb, void *arg,
+    struct wg_diag *d);
+
+/*
+ * Remediation per device: open (the device's attested release is
+ * affected; a closed one opens again), close (it attests a release the
+ * advisory spares; *closed, may be NULL, says whether one was open).
+ */
+struct store_devadv {
+	char advisory_id[STORE_ID_LEN];
+	int64_t opened_at;
+	char release[STORE_TEXT_LEN];
+	int64_t closed_at;		/* 0 while open */
+	char closed_release[STORE_TEXT_LEN];
+};
+
+int store_devadv_open(struct store *s, const char *device_id,
+    const char *advisory_id, int64_t at, const char *release,
+    struct wg_diag *d);
+int store_devadv_close(struct store *s, const char *device_id,
+    const char *advisory_id, int64_t at, const char *release, int *closed,
+    struct wg_diag *d);
+typedef int (*store_devadv_cb)(const struct store_devadv *v, void *arg);
+int store_devadv_each(struct store *s, const char *device_id,
+    store_devadv_cb cb, void *arg, struct wg_diag *d);
+
 #endif

@@ -94,7 +94,9 @@
 	X(CONFLICT,        -111, "CONFLICT",          "conflicting records: more than one device claims the same identifier") \
 	X(ENFORCER_DOWN,   -112, "ENFORCER_DOWN",     "network enforcement is not in force: no device is promoted until it is") \
 	X(HOLD,            -113, "HOLD",              "clinical hold refused") \
-	X(FORBIDDEN,       -120, "FORBIDDEN",         "the caller's role does not allow this")
+	X(FORBIDDEN,       -120, "FORBIDDEN",         "the caller's role does not allow this") \
+	X(ADVISORY,        -121, "ADVISORY",          "malformed vulnerability advisory") \
+	X(VULNERABLE,      -122, "VULNERABLE",        "the attested firmware release is affected by a vulnerability advisory")
 
 enum wg_err {
 	WG_OK = 0,

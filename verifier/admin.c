@@ -273,6 +273,8 @@ admin_show(struct gw *gw, struct evhttp_request *req, const char *key)
 		json_object_object_add(o, "hold", hold_json(gw, dev));
 		json_object_object_add(o, "releases",
 		    life_releases_json(gw, dev));
+		json_object_object_add(o, "advisories",
+		    advisories_device_json(gw, dev));
 		admin_reply(req, 200, o);
 	}
 	free(dev);
@@ -682,6 +684,18 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 	if (cmd == EVHTTP_REQ_GET && (strcmp(uri, "/admin/v1/status") == 0 ||
 	    strcmp(uri, "/admin/v1/devices") == 0)) {
 		admin_status(gw, req);
+		return;
+	}
+	if (strcmp(uri, "/admin/v1/advisories") == 0) {
+		char actor[64];
+
+		if (cmd == EVHTTP_REQ_GET)
+			advisories_list_http(gw, req);
+		else if (cmd == EVHTTP_REQ_POST) {
+			admin_actor(req, actor, sizeof(actor));
+			advisories_add_http(gw, req, actor);
+		} else
+			gw_send_error(req, 405, WG_ERR_INVALID_ARG, "GET or POST");
 		return;
 	}
 	if (strcmp(uri, "/admin/v1/policies") == 0) {

@@ -28,6 +28,7 @@
 
 #include "attest.h"
 #include "ek.h"
+#include "advisory.h"
 #include "gateway.h"
 #include "hex.h"
 #include "makecred.h"
@@ -1042,6 +1043,19 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 		    "Retry-After", "2");
 		api_fail(req, WG_ERR_ENFORCER_DOWN, NULL);
 		goto out;
+	}
+	if (v.pass) {
+		/* Advisories: an affected release is vulnerable, not trusted. */
+		char why[256];
+		int worst;
+
+		if ((r = advisories_on_pass(gw, dev, release, &worst, why,
+		    sizeof(why), &d)) != 0)
+			goto dberr;
+		if (worst >= 0)
+			verdict_warn(&v, WG_ERR_VULNERABLE, why);
+		if (worst >= (int)ADVISORY_RESTRICT && next == DEV_TRUSTED)
+			next = DEV_VULNERABLE;
 	}
 	if ((reasons = wire_reasons_encode(v.r, v.n)) == NULL) {
 		r = wg_diag_set(&d, WG_ERR_ALLOC, "reasons");

@@ -51,6 +51,9 @@ int admin_error(struct json_object *reply, long status);
  * NULL when s is longer than 1024 bytes or no memory. */
 char *url_escape(const char *s);
 
+/* cli_adv.c */
+int cmd_advisory(int argc, char **argv);
+
 /* cli_enf.c */
 int cmd_hold(int argc, char **argv);
 int cmd_enforcement(int argc, char **argv);

@@ -61,6 +61,7 @@ static const struct conf_key conf_keys[] = {
 	{ "segment_decommissioned", SEG(DEV_DECOMMISSIONED) },
 	{ "segment_hold", STR(segment_hold) },
 	{ "hold_max", U32(hold_max, 60, 7 * 86400) },
+	{ "segment_restricted", STR(segment_restricted) },
 	{ "enforcer", STR(enforcer) },
 	{ "enforcer_conf", STR(enforcer_conf) },
 	{ "radius_listen", STR(radius_listen) },
@@ -110,6 +111,7 @@ conf_defaults(struct conf *c)
 	strcpy(c->segment[DEV_DECOMMISSIONED], "blocked");
 	strcpy(c->segment_hold, "clinical-hold");
 	c->hold_max = 12 * 3600;
+	strcpy(c->segment_restricted, "clinical-hold");
 	strcpy(c->enforcer, "none");
 	strcpy(c->enforcer_conf, "/etc/wardgate/enforcer.conf");
 	strcpy(c->radius_listen, "none");
@@ -402,6 +404,11 @@ conf_check(const struct conf *c, struct wg_diag *d)
 	if (!enfmsg_segment_valid(c->segment_hold))
 		return wg_diag_set(d, WG_ERR_CONFIG, "segment_hold: 1 to 32 "
 		    "of a-z, 0-9, - and _, starting with a letter or digit");
+	if (!enfmsg_segment_valid(c->segment_restricted) ||
+	    strcmp(c->segment_restricted, c->segment[DEV_TRUSTED]) == 0)
+		return wg_diag_set(d, WG_ERR_CONFIG, "segment_restricted: a "
+		    "segment name, not segment_trusted's: a device an advisory "
+		    "restricts is not trusted");
 	if (strcmp(c->segment_hold, c->segment[DEV_TRUSTED]) == 0)
 		return wg_diag_set(d, WG_ERR_CONFIG, "segment_hold must "
 		    "differ from segment_trusted: a held device has not "

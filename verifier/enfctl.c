@@ -328,8 +328,9 @@ enf_missing_segment(struct gw_enf *e)
 	size_t i, j;
 	const char *want;
 
-	for (i = 0; i <= DEV_NSTATES; i++) {
-		want = i < DEV_NSTATES ? c->segment[i] : c->segment_hold;
+	for (i = 0; i <= DEV_NSTATES + 1; i++) {
+		want = i < DEV_NSTATES ? c->segment[i] : i == DEV_NSTATES ?
+		    c->segment_hold : c->segment_restricted;
 		for (j = 0; j < e->nsegs; j++)
 			if (strcmp(e->segs[j], want) == 0)
 				break;

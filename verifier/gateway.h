@@ -29,6 +29,7 @@ struct gw_policies;
 struct gw_enf;
 struct gw_radsrv;
 struct gw_roles;
+struct gw_advisories;
 struct gw_metrics;
 struct gw_notify;
 struct policy;
@@ -60,6 +61,7 @@ struct gw {
 	struct gw_enf *enf;		/* wardgate-enforcer(8) child */
 	struct gw_radsrv *radsrv;	/* rlm_rest endpoint, RFC 5176 client */
 	struct gw_roles *roles;		/* admin socket: who may do what */
+	struct gw_advisories *advisories;	/* vulnerability advisories */
 	EVP_PKEY *ear_key;		/* EAR signing key (ear_api.c), or NULL */
 	struct gw_metrics *metrics;	/* /metrics and its counters */
 	struct gw_notify *notify;	/* syslog and webhook per state change */
@@ -314,5 +316,29 @@ void ear_free(struct gw *gw);
 void ear_api_device(struct gw *gw, struct evhttp_request *req,
     const struct store_device *dev);
 void ear_api_all(struct gw *gw, struct evhttp_request *req);
+
+/*
+ * advisories.c: vulnerability intake. advisories_init loads the stored
+ * advisories. advisories_on_pass, inside the transaction of a passing
+ * attestation of dev at release: opens the remediation rows of the
+ * advisories that affect it, closes (audited) those it now escapes, and
+ * gives the worst action affecting it (-1 none, else enum
+ * advisory_action) with a sentence in why. advisories_segment: for a
+ * vulnerable device, segment_restricted when its open advisories restrict
+ * and none quarantines (else *segment is left). POST/GET
+ * /admin/v1/advisories; advisories_device_json: the device's rows.
+ */
+int advisories_init(struct gw *gw, struct wg_diag *d);
+void advisories_free(struct gw *gw);
+int advisories_on_pass(struct gw *gw, struct store_device *dev,
+    const char *release, int *worst, char *why, size_t wlen,
+    struct wg_diag *d);
+int advisories_segment(struct gw *gw, const struct store_device *dev,
+    const char **segment, struct wg_diag *d);
+void advisories_add_http(struct gw *gw, struct evhttp_request *req,
+    const char *actor);
+void advisories_list_http(struct gw *gw, struct evhttp_request *req);
+struct json_object *advisories_device_json(struct gw *gw,
+    const struct store_device *dev);
 
 #endif

@@ -1,7 +1,7 @@
 # verifier/: the gateway daemon and the admin CLI.
 bin_PROGRAMS += verifier/wardgate
 verifier_wardgate_SOURCES = verifier/wardgate.c verifier/cli.h verifier/cli_policy.c \
-	verifier/cli_enf.c verifier/cli_life.c
+	verifier/cli_enf.c verifier/cli_adv.c verifier/cli_life.c
 verifier_wardgate_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS)
 verifier_wardgate_LDADD = $(WG_LIB_LIBS) $(JSONC_LIBS) $(CURL_LIBS)
 # wardgate report: the trust status report (HTML, JSON, CSV).
@@ -12,6 +12,7 @@ verifier_wardgated_SOURCES = \
 	verifier/wardgated.c verifier/gateway.h \
 	verifier/api.c verifier/admin.c verifier/policies.c \
 	verifier/enfctl.c verifier/radsrv.c verifier/hold.c verifier/roles.c \
+	verifier/advisories.c \
 	verifier/life.c \
 	verifier/conf.c verifier/conf.h \
 	verifier/tls.c verifier/tls.h \

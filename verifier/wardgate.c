@@ -1156,6 +1156,8 @@ usage_main(FILE *f)
 	    "  policy install FILE [--sig SIG] | policy list\n"
 	    "  device provision --name N --model M [--owner O] [--serial S]\n"
 	    "        [--mac MAC] (--ek-fpr HEX | --ek-pub FILE | --ek-cert FILE)\n"
+	    "  advisory add FILE | advisory list\n"
+	    "                                  vulnerability advisories\n"
 	    "  hold DEVICE --until TIME --reason TEXT\n"
 	    "                                  clinical hold (TIME: +90m, +2h,\n"
 	    "                                  2026-11-22T14:00Z)\n"
@@ -1207,6 +1209,8 @@ main(int argc, char **argv)
 		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "device") == 0)
 		return cmd_device(argc - 1, argv + 1);
+	if (strcmp(argv[1], "advisory") == 0)
+		return cmd_advisory(argc - 1, argv + 1);
 	if (strcmp(argv[1], "hold") == 0)
 		return cmd_hold(argc - 1, argv + 1);
 	if (strcmp(argv[1], "ear") == 0)

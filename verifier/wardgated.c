@@ -311,6 +311,9 @@ gw_device_segment(struct gw *gw, const struct store_device *dev, int64_t now,
 	*segment = gw_segment(gw, st);
 	if (st == DEV_TRUSTED || st == DEV_PENDING || st == DEV_DECOMMISSIONED)
 		return 0;
+	if (st == DEV_VULNERABLE &&
+	    (r = advisories_segment(gw, dev, segment, d)) != 0)
+		return r;
 	r = store_hold_open(gw->store, dev->device_id, &h, d);
 	if (r == WG_ERR_NOT_FOUND)
 		return 0;
@@ -651,6 +654,10 @@ main(int argc, char **argv)
 		gw_log("policies: %s", d.detail);
 		goto out;
 	}
+	if ((r = advisories_init(gw, &d)) != 0) {
+		gw_log("advisories: %s", d.detail);
+		goto out;
+	}
 	if ((r = metrics_init(gw, &d)) != 0 || (r = notify_init(gw, &d)) != 0) {
 		gw_log("operations: %s", d.detail);
 		goto out;
@@ -710,6 +717,7 @@ out:
 	enf_stop(gw);
 	radsrv_free(gw);
 	roles_free(gw);
+	advisories_free(gw);
 	ear_free(gw);
 	notify_free(gw);
 	metrics_free(gw);

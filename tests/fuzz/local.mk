@@ -55,6 +55,12 @@ tests_fuzz_fuzz_ear_SOURCES = tests/fuzz/fuzz_ear.c
 tests_fuzz_fuzz_ear_CFLAGS = $(WG_FUZZ_CF) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_ear_LDFLAGS = $(WG_FUZZ_LINK)
 tests_fuzz_fuzz_ear_LDADD = $(WG_LIB_LIBS)
+noinst_PROGRAMS += tests/fuzz/fuzz_advisory
+WG_FUZZ_PROGS += tests/fuzz/fuzz_advisory
+tests_fuzz_fuzz_advisory_SOURCES = tests/fuzz/fuzz_advisory.c
+tests_fuzz_fuzz_advisory_CFLAGS = $(WG_FUZZ_CF)
+tests_fuzz_fuzz_advisory_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_advisory_LDADD = $(WG_LIB_LIBS)
 
 fuzz-smoke: $(WG_FUZZ_PROGS)
 	@set -e; \
@@ -76,7 +82,9 @@ fuzz-smoke: $(WG_FUZZ_PROGS)
 	    '$(abs_top_srcdir)/tests/data/radius/*.bin'; \
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh 10 tests/fuzz/fuzz_enfmsg ''; \
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_ear \
-	    '$(abs_top_srcdir)/tests/data/ear/*'
+	    '$(abs_top_srcdir)/tests/data/ear/*'; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_advisory \
+	    '$(abs_top_srcdir)/tests/data/advisory/*.json'
 else
 fuzz-smoke:
 	@echo "fuzz-smoke: configure with CC=clang --enable-fuzz first" >&2; exit 1

@@ -89,3 +89,6 @@ EXTRA_DIST += tests/integration/report.sh
 # Operations: /metrics, the webhook and syslog per state change.
 TESTS += tests/integration/operations.sh
 EXTRA_DIST += tests/integration/operations.sh
+# Vulnerability advisories: intake, vulnerable devices, remediation.
+TESTS += tests/integration/advisories.sh
+EXTRA_DIST += tests/integration/advisories.sh

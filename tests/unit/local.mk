@@ -28,6 +28,7 @@ WG_UNIT_TESTS = \
 	tests/unit/test_sjson \
 	tests/unit/test_conf \
 	tests/unit/test_policy \
+	tests/unit/test_advisory \
 	tests/unit/test_appraise \
 	tests/unit/test_radius
 
@@ -121,3 +122,6 @@ TESTS += tests/unit/test_report_esc
 tests_unit_test_report_esc_SOURCES = tests/unit/test_report_esc.c verifier/report_esc.c
 tests_unit_test_report_esc_CFLAGS = $(WG_UNIT_CFLAGS) -I$(top_srcdir)/verifier
 tests_unit_test_report_esc_LDADD = $(WG_UNIT_LDADD)
+tests_unit_test_advisory_SOURCES = tests/unit/test_advisory.c
+tests_unit_test_advisory_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_advisory_LDADD = $(WG_UNIT_LDADD)

@@ -298,7 +298,7 @@ test_open_reopen_keeps_data(void **state)
 	old = umask(022);
 	s = open_ok(path);
 	(void)umask(old);
-	assert_int_equal(store_schema_version(s), 4);
+	assert_int_equal(store_schema_version(s), 5);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 
@@ -314,7 +314,7 @@ test_open_reopen_keeps_data(void **state)
 	store_close(s);
 
 	s = open_ok(path);
-	assert_int_equal(store_schema_version(s), 4);
+	assert_int_equal(store_schema_version(s), 5);
 	assert_int_equal(store_provision_get(s, p.ek_fpr, &got, NULL), 0);
 	assert_string_equal(got.name, "pump-1");
 	store_close(s);
@@ -353,7 +353,7 @@ test_migrations_idempotent(void **state)
 	db = raw_open(path);
 	before = schema_text(db);
 	assert_true(strstr(before, "CREATE TABLE audit") != NULL);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
 	assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x57474154);
 	/* A second store on the migrated file, and a reopen: no change. */
 	b = open_ok(path);
@@ -363,7 +363,7 @@ test_migrations_idempotent(void **state)
 	store_close(a);
 	after = schema_text(db);
 	assert_string_equal(before, after);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
 	free(before);
 	free(after);
 	sqlite3_close(db);
@@ -1646,8 +1646,10 @@ test_migrate_v1_to_v2(void **state)
 	full_device(dev);
 	assert_int_equal(store_device_put(s, dev, NULL), 0);
 	store_close(s);
-	/* Undo versions 4, 3 and 2 by hand: a store written by 0.1. */
+	/* Undo versions 5, 4, 3 and 2 by hand: a store written by 0.1. */
 	db = raw_open(path);
+	raw_exec(db, "DROP TABLE device_advisories");
+	raw_exec(db, "DROP TABLE advisories");
 	raw_exec(db, "DROP TABLE release_history");
 	raw_exec(db, "DROP TABLE decommissions");
 	raw_exec(db, "DROP TABLE audit_head");
@@ -1662,7 +1664,7 @@ test_migrate_v1_to_v2(void **state)
 	raw_exec(db, "PRAGMA user_version = 1");
 	sqlite3_close(db);
 	s = open_ok(path);
-	assert_int_equal(store_schema_version(s), 4);
+	assert_int_equal(store_schema_version(s), 5);
 	got = calloc(1, sizeof(*got));
 	assert_non_null(got);
 	assert_int_equal(store_device_get(s, dev->device_id, got, NULL), 0);
@@ -2045,6 +2047,93 @@ test_decommission(void **state)
 	assert_null(ro);
 }
 
+/* ---- advisories (schema version 5) ---- */
+
+struct devadv_walk {
+	int n;
+	struct store_devadv last;
+};
+
+static int
+devadv_cb(const struct store_devadv *v, void *arg)
+{
+	struct devadv_walk *w = arg;
+
+	w->n++;
+	w->last = *v;
+	return 0;
+}
+
+static int
+adv_count_cb(const struct store_advisory *a, void *arg)
+{
+	(void)a;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_advisories(void **state)
+{
+	char path[512], dev[STORE_ID_LEN];
+	struct store *s = open_ok(db_path(path, sizeof(path), "adv"));
+	static const uint8_t doc[] = "{\"id\":\"PHI-1\"}";
+	struct store_advisory a;
+	struct devadv_walk w;
+	struct wg_diag d;
+	sqlite3 *db;
+	int n = 0, closed = -1;
+
+	(void)state;
+	snprintf(dev, sizeof(dev), "%064d", 5);
+	memset(&a, 0, sizeof(a));
+	a.id = "PHI-1";
+	a.model = "Infusomat Space";
+	a.action = "quarantine";
+	a.doc = doc;
+	a.doc_len = sizeof(doc) - 1;
+	a.added_at = 100;
+	a.added_by = "admin:uid=0 role=security";
+	assert_int_equal(store_advisory_add(s, &a, &d), 0);
+	assert_int_equal(store_advisory_add(s, &a, &d), WG_ERR_CONFLICT);
+	assert_int_equal(store_advisory_each(s, adv_count_cb, &n, &d), 0);
+	assert_int_equal(n, 1);
+	/* Open, close with the fixing release, open again when it returns. */
+	assert_int_equal(store_devadv_open(s, dev, "PHI-1", 200, "4.2.1", &d),
+	    0);
+	assert_int_equal(store_devadv_open(s, dev, "PHI-1", 250, "4.2.1", &d),
+	    0);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_devadv_each(s, dev, devadv_cb, &w, &d), 0);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.last.opened_at, 200);	/* still the first */
+	assert_int_equal(w.last.closed_at, 0);
+	assert_int_equal(store_devadv_close(s, dev, "PHI-1", 300, "4.2.2",
+	    &closed, &d), 0);
+	assert_int_equal(closed, 1);
+	assert_int_equal(store_devadv_close(s, dev, "PHI-1", 310, "4.2.2",
+	    &closed, &d), 0);
+	assert_int_equal(closed, 0);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_devadv_each(s, dev, devadv_cb, &w, &d), 0);
+	assert_int_equal(w.last.closed_at, 300);
+	assert_string_equal(w.last.closed_release, "4.2.2");
+	assert_int_equal(store_devadv_open(s, dev, "PHI-1", 400, "4.2.1", &d),
+	    0);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_devadv_each(s, dev, devadv_cb, &w, &d), 0);
+	assert_int_equal(w.last.opened_at, 400);
+	assert_int_equal(w.last.closed_at, 0);
+	store_close(s);
+	/* Advisories are kept as given. */
+	db = raw_open(path);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM advisories", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE advisories SET action ="
+	    " 'notify'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -2074,6 +2163,7 @@ main(void)
 		cmocka_unit_test(test_migrate_v1_to_v2),
 		cmocka_unit_test(test_device_by_mac),
 		cmocka_unit_test(test_holds),
+		cmocka_unit_test(test_advisories),
 		cmocka_unit_test(test_release_history),
 		cmocka_unit_test(test_decommission),
 	};
