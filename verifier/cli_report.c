@@ -573,9 +573,37 @@ rep_checklist(struct json_object *s, struct json_object *full,
 	else
 		chk_add(cl, "firmware_approved", "unknown",
 		    "not attested as an admitted device yet");
-	/* advisories: the gateway has no advisory intake yet */
-	chk_add(cl, "open_advisories", "not recorded",
-	    "none recorded (advisory intake not configured)");
+	/* advisories: the device's remediation rows (wardgate advisory) */
+	if ((v = rget(full, "advisories", json_type_array)) == NULL)
+		chk_add(cl, "open_advisories", "not recorded",
+		    "the gateway did not report advisories for this device");
+	else {
+		size_t k, nopen = 0, nclosed = 0;
+		char ids[160] = "";
+
+		for (k = 0; k < json_object_array_length(v); k++) {
+			struct json_object *x = json_object_array_get_idx(v, k);
+
+			if (rget(x, "closed", json_type_string) != NULL) {
+				nclosed++;
+				continue;
+			}
+			if (nopen++ > 0)
+				strncat(ids, ", ", sizeof(ids) - strlen(ids) -
+				    1);
+			strncat(ids, rs(x, "id"), sizeof(ids) - strlen(ids) -
+			    1);
+		}
+		if (nopen > 0) {
+			snprintf(buf, sizeof(buf), "%zu open: %s (%zu "
+			    "remediated)", nopen, ids, nclosed);
+			chk_add(cl, "open_advisories", "no", buf);
+		} else {
+			snprintf(buf, sizeof(buf), "none open for its attested "
+			    "release (%zu remediated)", nclosed);
+			chk_add(cl, "open_advisories", "yes", buf);
+		}
+	}
 	/* provenance */
 	if ((v = rget(full, "releases", json_type_array)) != NULL &&
 	    json_object_array_length(v) > 0) {
@@ -1210,9 +1238,9 @@ rep_html(FILE *f, struct json_object *m)
 	fprintf(f, "<h2>Per device: CRA evidence and timeline</h2>\n"
 	    "<p class=\"meta\">");
 	put_h(f, rs(m, "audit_trail"));
-	fprintf(f, ". Open advisories: none recorded (advisory intake not "
-	    "configured): the gateway does not yet take in vulnerability "
-	    "advisories, so this is not a pass.</p>\n");
+	fprintf(f, ". Open advisories come from the advisories recorded "
+	    "with <code>wardgate advisory add</code>: a device is clear "
+	    "only for the advisories the gateway was given.</p>\n");
 	for (i = 0; i < n; i++)
 		html_device(f, json_object_array_get_idx(devs, i));
 

@@ -138,9 +138,9 @@ check "json: checklist of the trusted device (identity, firmware, provenance)" \
         .identity_provisioned.status == \"yes\" and
         .firmware_approved.status != \"no\" and
         .decommissioning.status == \"in service\"' \"$J\" >/dev/null"
-check "json: advisories are never a fake pass" \
-    "jq -e '[.devices[].checklist.open_advisories] | all(.status == \"not recorded\" and
-        .detail == \"none recorded (advisory intake not configured)\")' \"$J\" >/dev/null"
+check "json: advisories come from the gateway's remediation rows" \
+    "jq -e '[.devices[].checklist.open_advisories] | all(.status == \"yes\" and
+        (.detail | startswith(\"none open for its attested release\")))' \"$J\" >/dev/null"
 check "json: tampered device's firmware is not approved" \
     "jq -e '.devices[] | select(.name == \"pump-B\") | .checklist.firmware_approved.status == \"no\"' \"$J\" >/dev/null"
 check "json: pending device has no provisioned identity" \
@@ -210,8 +210,8 @@ check "dom: the device count and per-state counts" \
 check "dom: the PCR_MISMATCH sentence" \
     "has 'firmware measured something its event log does not show: quarantined; reimage or investigate before clinical use'"
 check "dom: the pending sentence" "has 'add its provisioning record'"
-check "dom: the advisory line is honest" \
-    "has 'none recorded (advisory intake not configured)'"
+check "dom: the advisory line says where advisories come from" \
+    "has 'wardgate advisory add'"
 check "dom: the checklist rows" \
     "has 'Identity provisioned' && has 'Firmware approved' && has 'Update provenance' && has 'Decommissioning'"
 check "dom: the hostile name is text, escaped" \
