@@ -289,6 +289,46 @@ static const char *const migration_5[] = {
 	NULL
 };
 
+/*
+ * Version 6: provisioning records carry the maker's UDI and batch, the
+ * device's location, and an accountable owner per lifecycle stage
+ * (owner stays the ward or department); credential rotation: when the
+ * device's AK was activated, whether an admin asked for a fresh one,
+ * and every AK change (append-only ak_history).
+ */
+static const char *const migration_6[] = {
+	"ALTER TABLE provisioning ADD COLUMN udi TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE provisioning ADD COLUMN batch TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE provisioning ADD COLUMN location TEXT NOT NULL"
+	" DEFAULT ''",
+	"ALTER TABLE provisioning ADD COLUMN owner_identity TEXT NOT NULL"
+	" DEFAULT ''",
+	"ALTER TABLE provisioning ADD COLUMN owner_update TEXT NOT NULL"
+	" DEFAULT ''",
+	"ALTER TABLE provisioning ADD COLUMN owner_vuln TEXT NOT NULL"
+	" DEFAULT ''",
+	"ALTER TABLE provisioning ADD COLUMN owner_decommission TEXT NOT NULL"
+	" DEFAULT ''",
+	"ALTER TABLE devices ADD COLUMN ak_created_at INTEGER NOT NULL"
+	" DEFAULT 0",
+	"ALTER TABLE devices ADD COLUMN rotate_ak INTEGER NOT NULL DEFAULT 0"
+	" CHECK (rotate_ak IN (0, 1))",
+	"CREATE TABLE ak_history ("
+	" id INTEGER PRIMARY KEY,"
+	" device_id TEXT NOT NULL CHECK (typeof(device_id) = 'text'),"
+	" at INTEGER NOT NULL,"
+	" old_ak TEXT NOT NULL,"
+	" new_ak TEXT NOT NULL,"
+	" reason TEXT NOT NULL)",
+	"CREATE INDEX ak_history_by_device ON ak_history(device_id, id)",
+	"CREATE TRIGGER ak_history_no_update BEFORE UPDATE ON ak_history"
+	" BEGIN SELECT RAISE(ABORT, 'AK history is append-only'); END",
+	"CREATE TRIGGER ak_history_no_delete BEFORE DELETE ON ak_history"
+	" BEGIN SELECT RAISE(ABORT, 'AK history is append-only'); END",
+	"PRAGMA user_version = 6",
+	NULL
+};
+
 struct migration {
 	int version;
 	const char *const *sql;
@@ -300,6 +340,7 @@ static const struct migration migrations[] = {
 	{ 3, migration_3 },
 	{ 4, migration_4 },
 	{ 5, migration_5 },
+	{ 6, migration_6 },
 };
 #define STORE_SCHEMA_LATEST \
 	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -372,14 +413,24 @@ static const char *const st_sql[ST_COUNT] = {
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_PROV_PUT] =
 	    "INSERT INTO provisioning"
-	    " (ek_fpr, name, serial, model, owner, mac, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " (ek_fpr, name, serial, model, owner, mac, created_at, udi,"
+	    " batch, location, owner_identity, owner_update, owner_vuln,"
+	    " owner_decommission)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " ?13, ?14)"
 	    " ON CONFLICT (ek_fpr) DO UPDATE SET name = excluded.name,"
 	    " serial = excluded.serial, model = excluded.model,"
 	    " owner = excluded.owner, mac = excluded.mac,"
-	    " created_at = excluded.created_at",
+	    " created_at = excluded.created_at, udi = excluded.udi,"
+	    " batch = excluded.batch, location = excluded.location,"
+	    " owner_identity = excluded.owner_identity,"
+	    " owner_update = excluded.owner_update,"
+	    " owner_vuln = excluded.owner_vuln,"
+	    " owner_decommission = excluded.owner_decommission",
 	[ST_PROV_GET] =
-	    "SELECT ek_fpr, name, serial, model, owner, mac, created_at"
+	    "SELECT ek_fpr, name, serial, model, owner, mac, created_at,"
+	    " udi, batch, location, owner_identity, owner_update,"
+	    " owner_vuln, owner_decommission"
 	    " FROM provisioning WHERE ek_fpr = ?1",
 	[ST_DEV_GET] =
 	    "SELECT " DEVICE_COLS " FROM devices WHERE device_id = ?1",
@@ -1165,13 +1216,28 @@ store_provision_put(struct store *s, const struct store_provision *p,
 		return too_large(d, "owner", sizeof(p->owner) - 1);
 	if (!fits(p->mac, sizeof(p->mac)))
 		return too_large(d, "mac", sizeof(p->mac) - 1);
+	if (!fits(p->udi, sizeof(p->udi)) ||
+	    !fits(p->batch, sizeof(p->batch)) ||
+	    !fits(p->location, sizeof(p->location)) ||
+	    !fits(p->owner_identity, sizeof(p->owner_identity)) ||
+	    !fits(p->owner_update, sizeof(p->owner_update)) ||
+	    !fits(p->owner_vuln, sizeof(p->owner_vuln)) ||
+	    !fits(p->owner_decommission, sizeof(p->owner_decommission)))
+		return too_large(d, "provisioning text", sizeof(p->udi) - 1);
 	if (bind_text(st, 1, p->ek_fpr) != SQLITE_OK ||
 	    bind_text(st, 2, p->name) != SQLITE_OK ||
 	    bind_text(st, 3, p->serial) != SQLITE_OK ||
 	    bind_text(st, 4, p->model) != SQLITE_OK ||
 	    bind_text(st, 5, p->owner) != SQLITE_OK ||
 	    bind_text(st, 6, p->mac) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 7, p->created_at) != SQLITE_OK) {
+	    sqlite3_bind_int64(st, 7, p->created_at) != SQLITE_OK ||
+	    bind_text(st, 8, p->udi) != SQLITE_OK ||
+	    bind_text(st, 9, p->batch) != SQLITE_OK ||
+	    bind_text(st, 10, p->location) != SQLITE_OK ||
+	    bind_text(st, 11, p->owner_identity) != SQLITE_OK ||
+	    bind_text(st, 12, p->owner_update) != SQLITE_OK ||
+	    bind_text(st, 13, p->owner_vuln) != SQLITE_OK ||
+	    bind_text(st, 14, p->owner_decommission) != SQLITE_OK) {
 		r = db_err(s, d, "provision_put");
 		st_done(st);
 		return r;
@@ -1218,7 +1284,23 @@ store_provision_get(struct store *s, const char *ek_fpr,
 	    (r = col_text(st, 5, p.mac, sizeof(p.mac), 0,
 	    "provisioning.mac", d)) != 0 ||
 	    (r = col_i64(st, 6, &p.created_at, "provisioning.created_at",
-	    d)) != 0)
+	    d)) != 0 ||
+	    (r = col_text(st, 7, p.udi, sizeof(p.udi), 0,
+	    "provisioning.udi", d)) != 0 ||
+	    (r = col_text(st, 8, p.batch, sizeof(p.batch), 0,
+	    "provisioning.batch", d)) != 0 ||
+	    (r = col_text(st, 9, p.location, sizeof(p.location), 0,
+	    "provisioning.location", d)) != 0 ||
+	    (r = col_text(st, 10, p.owner_identity,
+	    sizeof(p.owner_identity), 0, "provisioning.owner_identity",
+	    d)) != 0 ||
+	    (r = col_text(st, 11, p.owner_update, sizeof(p.owner_update), 0,
+	    "provisioning.owner_update", d)) != 0 ||
+	    (r = col_text(st, 12, p.owner_vuln, sizeof(p.owner_vuln), 0,
+	    "provisioning.owner_vuln", d)) != 0 ||
+	    (r = col_text(st, 13, p.owner_decommission,
+	    sizeof(p.owner_decommission), 0,
+	    "provisioning.owner_decommission", d)) != 0)
 		goto out;
 	*out = p;
 out:

@@ -82,9 +82,17 @@ struct store_provision {
 	char name[STORE_TEXT_LEN];
 	char serial[STORE_TEXT_LEN];
 	char model[STORE_TEXT_LEN];
-	char owner[STORE_TEXT_LEN];
+	char owner[STORE_TEXT_LEN];	/* ward or department */
 	char mac[STORE_MAC_LEN];
 	int64_t created_at;		/* unix seconds */
+	/* Schema 6: "" when not given. */
+	char udi[STORE_TEXT_LEN];	/* unique device identifier */
+	char batch[STORE_TEXT_LEN];	/* batch or lot */
+	char location[STORE_TEXT_LEN];
+	char owner_identity[STORE_TEXT_LEN];	/* accountable per stage */
+	char owner_update[STORE_TEXT_LEN];
+	char owner_vuln[STORE_TEXT_LEN];
+	char owner_decommission[STORE_TEXT_LEN];
 };
 
 /* Inserts or replaces the record for p->ek_fpr. */

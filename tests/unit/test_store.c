@@ -298,7 +298,7 @@ test_open_reopen_keeps_data(void **state)
 	old = umask(022);
 	s = open_ok(path);
 	(void)umask(old);
-	assert_int_equal(store_schema_version(s), 5);
+	assert_int_equal(store_schema_version(s), 6);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 
@@ -314,7 +314,7 @@ test_open_reopen_keeps_data(void **state)
 	store_close(s);
 
 	s = open_ok(path);
-	assert_int_equal(store_schema_version(s), 5);
+	assert_int_equal(store_schema_version(s), 6);
 	assert_int_equal(store_provision_get(s, p.ek_fpr, &got, NULL), 0);
 	assert_string_equal(got.name, "pump-1");
 	store_close(s);
@@ -353,7 +353,7 @@ test_migrations_idempotent(void **state)
 	db = raw_open(path);
 	before = schema_text(db);
 	assert_true(strstr(before, "CREATE TABLE audit") != NULL);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 6);
 	assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x57474154);
 	/* A second store on the migrated file, and a reopen: no change. */
 	b = open_ok(path);
@@ -363,7 +363,7 @@ test_migrations_idempotent(void **state)
 	store_close(a);
 	after = schema_text(db);
 	assert_string_equal(before, after);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 6);
 	free(before);
 	free(after);
 	sqlite3_close(db);
@@ -1646,8 +1646,20 @@ test_migrate_v1_to_v2(void **state)
 	full_device(dev);
 	assert_int_equal(store_device_put(s, dev, NULL), 0);
 	store_close(s);
-	/* Undo versions 5, 4, 3 and 2 by hand: a store written by 0.1. */
+	/* Undo versions 6, 5, 4, 3 and 2 by hand: a store written by 0.1. */
 	db = raw_open(path);
+	raw_exec(db, "DROP TRIGGER ak_history_no_update");
+	raw_exec(db, "DROP TRIGGER ak_history_no_delete");
+	raw_exec(db, "DROP TABLE ak_history");
+	raw_exec(db, "ALTER TABLE devices DROP COLUMN rotate_ak");
+	raw_exec(db, "ALTER TABLE devices DROP COLUMN ak_created_at");
+	raw_exec(db, "ALTER TABLE provisioning DROP COLUMN udi");
+	raw_exec(db, "ALTER TABLE provisioning DROP COLUMN batch");
+	raw_exec(db, "ALTER TABLE provisioning DROP COLUMN location");
+	raw_exec(db, "ALTER TABLE provisioning DROP COLUMN owner_identity");
+	raw_exec(db, "ALTER TABLE provisioning DROP COLUMN owner_update");
+	raw_exec(db, "ALTER TABLE provisioning DROP COLUMN owner_vuln");
+	raw_exec(db, "ALTER TABLE provisioning DROP COLUMN owner_decommission");
 	raw_exec(db, "DROP TABLE device_advisories");
 	raw_exec(db, "DROP TABLE advisories");
 	raw_exec(db, "DROP TABLE release_history");
@@ -1664,7 +1676,7 @@ test_migrate_v1_to_v2(void **state)
 	raw_exec(db, "PRAGMA user_version = 1");
 	sqlite3_close(db);
 	s = open_ok(path);
-	assert_int_equal(store_schema_version(s), 5);
+	assert_int_equal(store_schema_version(s), 6);
 	got = calloc(1, sizeof(*got));
 	assert_non_null(got);
 	assert_int_equal(store_device_get(s, dev->device_id, got, NULL), 0);
