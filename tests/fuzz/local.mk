@@ -61,6 +61,12 @@ tests_fuzz_fuzz_advisory_SOURCES = tests/fuzz/fuzz_advisory.c
 tests_fuzz_fuzz_advisory_CFLAGS = $(WG_FUZZ_CF)
 tests_fuzz_fuzz_advisory_LDFLAGS = $(WG_FUZZ_LINK)
 tests_fuzz_fuzz_advisory_LDADD = $(WG_LIB_LIBS)
+noinst_PROGRAMS += tests/fuzz/fuzz_provfile
+WG_FUZZ_PROGS += tests/fuzz/fuzz_provfile
+tests_fuzz_fuzz_provfile_SOURCES = tests/fuzz/fuzz_provfile.c
+tests_fuzz_fuzz_provfile_CFLAGS = $(WG_FUZZ_CF)
+tests_fuzz_fuzz_provfile_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_provfile_LDADD = $(WG_LIB_LIBS)
 
 fuzz-smoke: $(WG_FUZZ_PROGS)
 	@set -e; \
@@ -84,7 +90,9 @@ fuzz-smoke: $(WG_FUZZ_PROGS)
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_ear \
 	    '$(abs_top_srcdir)/tests/data/ear/*'; \
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_advisory \
-	    '$(abs_top_srcdir)/tests/data/advisory/*.json'
+	    '$(abs_top_srcdir)/tests/data/advisory/*.json'; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_provfile \
+	    '$(abs_top_srcdir)/tests/data/provfile/*'
 else
 fuzz-smoke:
 	@echo "fuzz-smoke: configure with CC=clang --enable-fuzz first" >&2; exit 1

@@ -125,3 +125,10 @@ tests_unit_test_report_esc_LDADD = $(WG_UNIT_LDADD)
 tests_unit_test_advisory_SOURCES = tests/unit/test_advisory.c
 tests_unit_test_advisory_CFLAGS = $(WG_UNIT_CFLAGS)
 tests_unit_test_advisory_LDADD = $(WG_UNIT_LDADD)
+
+# Batches of provisioning records (lib/provfile.c).
+check_PROGRAMS += tests/unit/test_provfile
+TESTS += tests/unit/test_provfile
+tests_unit_test_provfile_SOURCES = tests/unit/test_provfile.c
+tests_unit_test_provfile_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_provfile_LDADD = $(WG_UNIT_LDADD)

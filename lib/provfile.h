@@ -1,0 +1,72 @@
+/*
+ * provfile.h: a maker's batch of provisioning records (CSV, RFC 4180 with
+ * a header row naming the columns, or JSON, an array of objects), parsed
+ * and checked as a whole: every row is checked and every bad one reported
+ * as "line N: column: why"; a file with any bad row yields no records.
+ *
+ * Columns (CSV header names, JSON member names): name, serial, model, udi,
+ * batch (or lot), owner (the ward or department; or ward, department),
+ * location, owner_identity, owner_update, owner_vuln, owner_decommission,
+ * mac, ek_fpr (64 lowercase hex) and ek_cert (PEM; the fingerprint is
+ * computed as lib/ek.h does). Required: serial, model, mac, and ek_fpr or
+ * ek_cert (both: they must agree). name defaults to serial. Serials, MACs
+ * and EK fingerprints are unique in the file. Cell text is kept as given
+ * (a cell that looks like a spreadsheet formula is only text); it must be
+ * printable UTF-8.
+ */
+#ifndef WG_PROVFILE_H
+#define WG_PROVFILE_H
+
+#include <stddef.h>
+
+#include "store.h"
+#include "wg_err.h"
+
+#define PROVFILE_MAX_BYTES (4u * 1024 * 1024)
+#define PROVFILE_MAX_ROWS 4096
+#define PROVFILE_CERT_MAX 8192		/* a PEM EK certificate cell */
+#define PROVFILE_REPORT_MAX 8192
+#define PROVFILE_REPORT_LINES 100	/* errors written out; all counted */
+
+enum provfile_format {
+	PROVFILE_CSV,
+	PROVFILE_JSON
+};
+
+struct provfile_rec {
+	struct store_provision p;	/* created_at 0 */
+	unsigned line;			/* where the row starts, from 1 */
+};
+
+struct provfile {
+	struct provfile_rec *recs;
+	size_t n;
+};
+
+/* The refusals of a file, one "line N: column: why" a line. */
+struct provfile_report {
+	unsigned nerrors;
+	size_t len;
+	char text[PROVFILE_REPORT_MAX];
+};
+
+/*
+ * Parses and checks buf (len bytes) as fmt. On success *out is new
+ * (caller frees with provfile_free()) and holds every record, at least
+ * one. Else returns WG_ERR_BAD_FIELD with every error in rep (when rep
+ * is not NULL), WG_ERR_TOO_LARGE or WG_ERR_ALLOC; *out is untouched.
+ */
+int provfile_parse(const char *buf, size_t len, enum provfile_format fmt,
+    struct provfile **out, struct provfile_report *rep, struct wg_diag *d);
+
+/* Frees pf; NULL is accepted. */
+void provfile_free(struct provfile *pf);
+
+/*
+ * The records as a JSON array of objects with ek_fpr and the text
+ * columns (no certificates), which provfile_parse() reads back the same.
+ * NULL when out of memory; caller frees.
+ */
+char *provfile_to_json(const struct provfile *pf);
+
+#endif
