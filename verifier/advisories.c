@@ -106,24 +106,6 @@ advisories_free(struct gw *gw)
 	gw->advisories = NULL;
 }
 
-static int
-adv_audit(struct gw *gw, const char *device_id, const char *actor,
-    const char *action, const char *before, const char *after,
-    const char *detail, struct wg_diag *d)
-{
-	struct store_audit au;
-
-	memset(&au, 0, sizeof(au));
-	au.at = gw_now();
-	au.actor = actor;
-	au.device_id = device_id;
-	au.action = action;
-	au.before = before;
-	au.after = after;
-	au.detail = detail;
-	return store_audit_add(gw->store, &au, d);
-}
-
 static void
 adv_sentence(const struct advisory *a, const char *release, char *out,
     size_t len)
@@ -174,7 +156,7 @@ advisories_on_pass(struct gw *gw, struct store_device *dev,
 			snprintf(text, sizeof(text), "attests release %.64s, "
 			    "which advisory %s spares", release[0] != '\0' ?
 			    release : "(none)", a->id);
-			if ((r = adv_audit(gw, dev->device_id, "gateway",
+			if ((r = gw_audit(gw, dev->device_id, "gateway",
 			    "remediated", a->id, release, text, d)) != 0)
 				return r;
 		}
@@ -261,7 +243,7 @@ adv_apply(struct gw *gw, const struct advisory *a, struct store_device *dev,
 	adv_sentence(a, dev->release, why, sizeof(why));
 	if ((r = store_devadv_open(gw->store, dev->device_id, a->id, gw_now(),
 	    dev->release, d)) != 0 ||
-	    (r = adv_audit(gw, dev->device_id, actor, "advisory-open", NULL,
+	    (r = gw_audit(gw, dev->device_id, actor, "advisory-open", NULL,
 	    a->id, why, d)) != 0)
 		return r;
 	if (state_parse(dev->state, &st) != 0)
@@ -332,7 +314,7 @@ advisories_add_http(struct gw *gw, struct evhttp_request *req,
 	    a->severity, advisory_action_name(a->action), f.n);
 	list = json_object_new_array();
 	if ((r = store_advisory_add(gw->store, &sa, &d)) != 0 ||
-	    (r = adv_audit(gw, NULL, actor, "advisory", NULL, a->id, detail,
+	    (r = gw_audit(gw, NULL, actor, "advisory", NULL, a->id, detail,
 	    &d)) != 0) {
 		json_object_put(list);
 		goto rollback;

@@ -47,6 +47,9 @@ int admin_call(const char *method, const char *path, const char *body,
 /* Prints a gateway error reply; returns the exit status for it. */
 int admin_error(struct json_object *reply, long status);
 
+/* One admin request; the reply printed as JSON, or the error. Exit status. */
+int admin_print(const char *method, const char *path, const char *body);
+
 /* Percent-encodes everything but unreserved characters; caller frees.
  * NULL when s is longer than 1024 bytes or no memory. */
 char *url_escape(const char *s);
@@ -93,5 +96,8 @@ void report_trunc(const char *s, size_t max, char *out, size_t cap);
 
 /* cli_ear.c: wardgate ear DEVICE | --all [--json]; ear verify --key PUB. */
 int cmd_ear(int argc, char **argv);
+
+/* cli_evidence.c: wardgate evidence export DEVICE -o FILE; verify FILE. */
+int cmd_evidence(int argc, char **argv);
 
 #endif

@@ -61,10 +61,6 @@ out:
 int
 cmd_advisory(int argc, char **argv)
 {
-	struct json_object *reply = NULL;
-	long status = 0;
-	int ret;
-
 	if (argc == 3 && strcmp(argv[1], "add") == 0)
 		return advisory_add(argv[2]);
 	if (argc != 2 || strcmp(argv[1], "list") != 0) {
@@ -72,13 +68,5 @@ cmd_advisory(int argc, char **argv)
 		    progname);
 		return WG_EXIT_ERROR;
 	}
-	if ((ret = admin_call("GET", "/admin/v1/advisories", NULL, &reply,
-	    &status)) != WG_EXIT_OK)
-		return ret;
-	if (status != 200)
-		ret = admin_error(reply, status);
-	else
-		print_json(reply);
-	json_object_put(reply);
-	return ret;
+	return admin_print("GET", "/admin/v1/advisories", NULL);
 }

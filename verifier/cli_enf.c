@@ -136,23 +136,10 @@ cmd_hold(int argc, char **argv)
 int
 cmd_enforcement(int argc, char **argv)
 {
-	struct json_object *reply = NULL;
-	long status = 0;
-	int ret;
-
 	(void)argv;
 	if (argc != 1) {
 		fprintf(stderr, "usage: %s enforcement\n", progname);
 		return WG_EXIT_ERROR;
 	}
-	ret = admin_call("GET", "/admin/v1/enforcement", NULL, &reply,
-	    &status);
-	if (ret != WG_EXIT_OK)
-		return ret;
-	if (status != 200)
-		ret = admin_error(reply, status);
-	else
-		print_json(reply);
-	json_object_put(reply);
-	return ret;
+	return admin_print("GET", "/admin/v1/enforcement", NULL);
 }

@@ -85,6 +85,11 @@ struct gw {
 /* Current time, unix seconds (one place, so tests could move it). */
 int64_t gw_now(void);
 
+/* One audit row, now (strings may be NULL but actor and action). */
+int gw_audit(struct gw *gw, const char *device_id, const char *actor,
+    const char *action, const char *before, const char *after,
+    const char *detail, struct wg_diag *d);
+
 /* t as "YYYY-MM-DDTHH:MM:SSZ" in out; "" when t <= 0. */
 void gw_time_iso(int64_t t, char *out, size_t len);
 
@@ -161,6 +166,9 @@ void api_dispatch(struct evhttp_request *req, void *arg);
 void api_ak_forget(struct gw *gw, const char *device_id);
 
 /* policies.c */
+/* The trusted public key of issuer, or NULL (borrowed; an EVP_PKEY). */
+EVP_PKEY *policies_issuer_key_get(const struct gw *gw,
+    const char *issuer);
 int policies_init(struct gw *gw, struct wg_diag *d);
 void policies_free(struct gw *gw);
 /* The policy model for a device model (and the bundle it is from). */
@@ -339,6 +347,13 @@ void advisories_add_http(struct gw *gw, struct evhttp_request *req,
     const char *actor);
 void advisories_list_http(struct gw *gw, struct evhttp_request *req);
 struct json_object *advisories_device_json(struct gw *gw,
+    const struct store_device *dev);
+
+/*
+ * evidence.c: GET /admin/v1/devices/ID/evidence, the device's evidence
+ * bundle signed with the ear_key (lib/evidence.h, docs/evidence.md).
+ */
+void evidence_api_device(struct gw *gw, struct evhttp_request *req,
     const struct store_device *dev);
 
 #endif

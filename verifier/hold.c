@@ -20,24 +20,6 @@
 
 #include "gateway.h"
 
-static int
-hold_audit(struct gw *gw, const char *device_id, const char *actor,
-    const char *action, const char *before, const char *after,
-    const char *detail, struct wg_diag *d)
-{
-	struct store_audit au;
-
-	memset(&au, 0, sizeof(au));
-	au.at = gw_now();
-	au.actor = actor;
-	au.device_id = device_id;
-	au.action = action;
-	au.before = before;
-	au.after = after;
-	au.detail = detail;
-	return store_audit_add(gw->store, &au, d);
-}
-
 int
 hold_grant(struct gw *gw, struct store_device *dev, int64_t until,
     const char *reason, const char *actor, struct wg_diag *d)
@@ -87,7 +69,7 @@ hold_grant(struct gw *gw, struct store_device *dev, int64_t until,
 	gw_time_iso(until, ts, sizeof(ts));
 	snprintf(after, sizeof(after), "held until %s", ts);
 	if ((r = store_hold_add(gw->store, &h, NULL, d)) != 0 ||
-	    (r = hold_audit(gw, dev->device_id, actor, "hold",
+	    (r = gw_audit(gw, dev->device_id, actor, "hold",
 	    before[0] != '\0' ? before : NULL, after, reason, d)) != 0)
 		return r;
 	return gw_resegment(gw, dev, d);
@@ -108,7 +90,7 @@ hold_release(struct gw *gw, struct store_device *dev, const char *actor,
 	snprintf(before, sizeof(before), "held until %s", ts);
 	if ((r = store_hold_end(gw->store, dev->device_id, gw_now(), actor,
 	    d)) != 0 ||
-	    (r = hold_audit(gw, dev->device_id, actor, "hold-end", before,
+	    (r = gw_audit(gw, dev->device_id, actor, "hold-end", before,
 	    "not held", why, d)) != 0)
 		return r;
 	return gw_resegment(gw, dev, d);

@@ -32,6 +32,7 @@
 
 #include "alg.h"
 #include "cli.h"
+#include "cli_prov.h"
 #include "attest.h"
 #include "ek.h"
 #include "evlog.h"
@@ -897,6 +898,24 @@ admin_error(struct json_object *reply, long status)
 	return status >= 500 ? WG_EXIT_ERROR : WG_EXIT_REFUSED;
 }
 
+int
+admin_print(const char *method, const char *path, const char *body)
+{
+	struct json_object *reply = NULL;
+	long status = 0;
+	int ret;
+
+	if ((ret = admin_call(method, path, body, &reply, &status)) !=
+	    WG_EXIT_OK)
+		return ret;
+	if (status != 200)
+		ret = admin_error(reply, status);
+	else
+		print_json(reply);
+	json_object_put(reply);
+	return ret;
+}
+
 static const char *
 jstr(struct json_object *o, const char *key)
 {
@@ -1092,15 +1111,14 @@ usage:
 static int
 cmd_device(int argc, char **argv)
 {
-	struct json_object *reply = NULL;
 	char path[512], *esc;
-	long status = 0;
-	int ret;
 
 	if (argc >= 2 && strcmp(argv[1], "list") == 0 && argc == 2)
 		return cmd_status(1, argv);
 	if (argc >= 2 && strcmp(argv[1], "provision") == 0)
 		return cmd_device_provision(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return cmd_device_import(argc - 1, argv + 1);
 	if (argc != 3 || (strcmp(argv[1], "show") != 0 &&
 	    strcmp(argv[1], "approve") != 0)) {
 		fprintf(stderr, "usage: %s device list | show ID | approve ID | "
@@ -1115,16 +1133,8 @@ cmd_device(int argc, char **argv)
 	snprintf(path, sizeof(path), "/admin/v1/devices/%s%s", esc,
 	    strcmp(argv[1], "approve") == 0 ? "/approve" : "");
 	free(esc);
-	ret = admin_call(strcmp(argv[1], "approve") == 0 ? "POST" : "GET", path,
-	    NULL, &reply, &status);
-	if (ret != WG_EXIT_OK)
-		return ret;
-	if (status != 200)
-		ret = admin_error(reply, status);
-	else
-		print_json(reply);
-	json_object_put(reply);
-	return ret;
+	return admin_print(strcmp(argv[1], "approve") == 0 ? "POST" : "GET",
+	    path, NULL);
 }
 
 /* ---- main --------------------------------------------------------- */
@@ -1164,6 +1174,9 @@ usage_main(FILE *f)
 	    "  hold --release DEVICE [--reason TEXT]\n"
 	    "  enforcement                     enforcer and RADIUS state\n"
 	    "  ear DEVICE | --all [--json]     attestation result as an EAR\n"
+	    "  evidence export DEVICE -o FILE  signed evidence bundle of a device\n"
+	    "  evidence verify [--key PUB.pem] FILE\n"
+	    "                                  check an evidence bundle offline\n"
 	    "  decommission DEVICE --reason TEXT\n"
 	    "                                  retire a device: EK blocked,\n"
 	    "                                  evidence archived\n"
@@ -1215,6 +1228,8 @@ main(int argc, char **argv)
 		return cmd_hold(argc - 1, argv + 1);
 	if (strcmp(argv[1], "ear") == 0)
 		return cmd_ear(argc - 1, argv + 1);
+	if (strcmp(argv[1], "evidence") == 0)
+		return cmd_evidence(argc - 1, argv + 1);
 	if (strcmp(argv[1], "enforcement") == 0)
 		return cmd_enforcement(argc - 1, argv + 1);
 	if (strcmp(argv[1], "decommission") == 0)

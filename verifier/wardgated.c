@@ -75,6 +75,24 @@ gw_time_iso(int64_t t, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int
+gw_audit(struct gw *gw, const char *device_id, const char *actor,
+    const char *action, const char *before, const char *after,
+    const char *detail, struct wg_diag *d)
+{
+	struct store_audit au;
+
+	memset(&au, 0, sizeof(au));
+	au.at = gw_now();
+	au.actor = actor;
+	au.device_id = device_id;
+	au.action = action;
+	au.before = before;
+	au.after = after;
+	au.detail = detail;
+	return store_audit_add(gw->store, &au, d);
+}
+
 int64_t
 gw_now(void)
 {
