@@ -32,3 +32,8 @@ lib_libwardgate_a_SOURCES += lib/enfmsg.c lib/enfmsg.h
 
 # EAR attestation results (JWT ES256, AR4SI vectors).
 lib_libwardgate_a_SOURCES += lib/ear.c lib/ear.h
+
+# Audit chain hash (shared by the store and the evidence verifier) and
+# evidence bundles (docs/evidence.md).
+lib_libwardgate_a_SOURCES += lib/auditchain.c lib/auditchain.h \
+	lib/evidence.c lib/evidence.h

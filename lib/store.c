@@ -27,6 +27,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "auditchain.h"
 #include "store.h"
 #include "wg_err.h"
 
@@ -1734,33 +1736,6 @@ out:
 
 /* ---- audit ---- */
 
-static void
-be64(uint64_t v, uint8_t out[8])
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		out[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-static int
-hash_field(EVP_MD_CTX *md, const void *p, size_t len, int present)
-{
-	uint8_t tag = present ? 1 : 0, n[8];
-
-	if (EVP_DigestUpdate(md, &tag, 1) != 1)
-		return -1;
-	if (!present)
-		return 0;
-	be64(len, n);
-	if (EVP_DigestUpdate(md, n, sizeof(n)) != 1 ||
-	    (len > 0 && EVP_DigestUpdate(md, p, len) != 1))
-		return -1;
-	return 0;
-}
-
 /* One audit row's fields as bytes: text[i] == NULL means SQL NULL. */
 struct audit_row {
 	int64_t id, at;
@@ -1770,35 +1745,14 @@ struct audit_row {
 	const uint8_t *prev_hash, *hash;
 };
 
+/* The row's hash: lib/auditchain.c, shared with the offline verifier. */
 static int
 audit_hash(struct store *s, const struct audit_row *a,
     uint8_t out[STORE_HASH_LEN], struct wg_diag *d)
 {
-	uint8_t n[8];
-	unsigned int olen = 0;
-	int i;
-
-	if (EVP_DigestInit_ex2(s->md, s->sha256, NULL) != 1 ||
-	    EVP_DigestUpdate(s->md, a->prev_hash, STORE_HASH_LEN) != 1 ||
-	    EVP_DigestUpdate(s->md, STORE_AUDIT_TAG,
-	    sizeof(STORE_AUDIT_TAG) - 1) != 1)
-		goto fail;
-	be64((uint64_t)a->id, n);
-	if (EVP_DigestUpdate(s->md, n, sizeof(n)) != 1)
-		goto fail;
-	be64(i64_bits(a->at), n);
-	if (EVP_DigestUpdate(s->md, n, sizeof(n)) != 1)
-		goto fail;
-	for (i = 0; i < 6; i++)
-		if (hash_field(s->md, a->text[i], a->len[i],
-		    a->text[i] != NULL) != 0)
-			goto fail;
-	if (EVP_DigestFinal_ex(s->md, out, &olen) != 1 ||
-	    olen != STORE_HASH_LEN)
-		goto fail;
-	return 0;
-fail:
-	return wg_diag_set(d, WG_ERR_CRYPTO, "audit hash");
+	(void)s;
+	return auditchain_hash(a->prev_hash, a->id, a->at, a->text, a->len,
+	    out, d);
 }
 
 /* The newest row's id and hash (0 and zeros when empty). */
@@ -2853,5 +2807,171 @@ store_devadv_each(struct store *s, const char *device_id,
 		r = db_err(s, d, "devadv_each");
 out:
 	st_done(st);
+	return r;
+}
+
+/* ---- evidence export (read-only) ---- */
+
+_Static_assert(STORE_HASH_LEN == AUDITCHAIN_HASH_LEN, "audit hash size");
+
+int
+store_audit_chain_each(struct store *s, const char *device_id,
+    store_audit_link_cb cb, void *arg, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_AUDIT_EACH_DEV];
+	struct store_audit_link l;
+	struct audit_row row;
+	int rc, r;
+
+	if (cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "audit_chain_each");
+	if ((r = check_key(device_id, "device_id", d)) != 0)
+		return r;
+	if (bind_text(st, 1, device_id) != SQLITE_OK) {
+		r = db_err(s, d, "audit_chain_each");
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (audit_read(st, &row) != 0) {
+			r = wg_diag_set(d, WG_ERR_FORMAT, "audit row %lld has a "
+			    "field of the wrong type or size",
+			    (long long)row.id);
+			goto out;
+		}
+		memset(&l, 0, sizeof(l));
+		l.row.id = row.id;
+		l.row.a.at = row.at;
+		l.row.a.actor = row.text[0];
+		l.row.a.device_id = row.text[1];
+		l.row.a.action = row.text[2];
+		l.row.a.before = row.text[3];
+		l.row.a.after = row.text[4];
+		l.row.a.detail = row.text[5];
+		l.prev_hash = row.prev_hash;
+		l.hash = row.hash;
+		if ((r = cb(&l, arg)) != 0)
+			goto out;
+	}
+	r = rc == SQLITE_DONE ? 0 : db_err(s, d, "audit_chain_each");
+out:
+	st_done(st);
+	return r;
+}
+
+int
+store_attestation_evidence_each(struct store *s, const char *device_id,
+    store_attestation_ev_cb cb, void *arg, struct wg_diag *d)
+{
+	static const char sql[] =
+	    "SELECT a.id, a.at, a.pass, a.reasons, a.quote, a.sig, a.nonce,"
+	    " a.eventlog_sha256, a.release FROM attestations a WHERE a.device ="
+	    " (SELECT id FROM devices WHERE device_id = ?1) ORDER BY a.id";
+	sqlite3_stmt *st = NULL;
+	struct store_attestation a;
+	int64_t id = 0;
+	int rc, r;
+
+	if (cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG,
+		    "attestation_evidence_each");
+	if ((r = check_key(device_id, "device_id", d)) != 0)
+		return r;
+	if (sqlite3_prepare_v3(s->db, sql, -1, 0, &st, NULL) != SQLITE_OK ||
+	    bind_text(st, 1, device_id) != SQLITE_OK) {
+		r = db_err(s, d, "attestation_evidence_each");
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		snprintf(a.device_id, sizeof(a.device_id), "%s", device_id);
+		if ((r = col_i64(st, 0, &id, "attestations.id", d)) != 0 ||
+		    (r = col_i64(st, 1, &a.at, "attestations.at", d)) != 0 ||
+		    (r = col_bool(st, 2, &a.pass, "attestations.pass",
+		    d)) != 0 ||
+		    (r = col_text(st, 6, a.nonce, sizeof(a.nonce), 0,
+		    "attestations.nonce", d)) != 0 ||
+		    (r = col_text(st, 7, a.eventlog_sha256,
+		    sizeof(a.eventlog_sha256), 1,
+		    "attestations.eventlog_sha256", d)) != 0)
+			goto out;
+		if (sqlite3_column_type(st, 3) != SQLITE_TEXT ||
+		    sqlite3_column_type(st, 4) != SQLITE_BLOB ||
+		    sqlite3_column_type(st, 5) != SQLITE_BLOB) {
+			r = col_bad(d, "attestation", "has a field of the wrong "
+			    "type");
+			goto out;
+		}
+		a.reasons = (const char *)sqlite3_column_text(st, 3);
+		a.quote = sqlite3_column_blob(st, 4);
+		a.quote_len = (size_t)sqlite3_column_bytes(st, 4);
+		a.sig = sqlite3_column_blob(st, 5);
+		a.sig_len = (size_t)sqlite3_column_bytes(st, 5);
+		if (sqlite3_column_type(st, 8) == SQLITE_TEXT)
+			a.release = (const char *)sqlite3_column_text(st, 8);
+		if (a.reasons == NULL || a.quote == NULL || a.sig == NULL) {
+			r = col_bad(d, "attestation", "has an empty field");
+			goto out;
+		}
+		if ((r = cb(id, &a, arg)) != 0)
+			goto out;
+	}
+	r = rc == SQLITE_DONE ? 0 : db_err(s, d,
+	    "attestation_evidence_each");
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_policy_get(struct store *s, const char *issuer, uint64_t version,
+    store_policy_cb cb, void *arg, struct wg_diag *d)
+{
+	static const char sql[] =
+	    "SELECT bundle, signature, installed_at, installed_by FROM policies"
+	    " WHERE issuer = ?1 AND version = ?2";
+	sqlite3_stmt *st = NULL;
+	struct store_policy p;
+	int rc, r;
+
+	if (cb == NULL || issuer == NULL || version > INT64_MAX)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "policy_get");
+	if ((r = check_text(issuer, STORE_TEXT_LEN - 1, 1, "issuer",
+	    d)) != 0)
+		return r;
+	if (sqlite3_prepare_v3(s->db, sql, -1, 0, &st, NULL) != SQLITE_OK ||
+	    bind_text(st, 1, issuer) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)version) != SQLITE_OK) {
+		r = db_err(s, d, "policy_get");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "no policy bundle %s "
+		    "version %llu", issuer, (unsigned long long)version);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = db_err(s, d, "policy_get");
+		goto out;
+	}
+	memset(&p, 0, sizeof(p));
+	snprintf(p.issuer, sizeof(p.issuer), "%s", issuer);
+	p.version = version;
+	if (sqlite3_column_type(st, 0) != SQLITE_BLOB ||
+	    sqlite3_column_type(st, 1) != SQLITE_BLOB) {
+		r = col_bad(d, "policy", "has a field of the wrong type");
+		goto out;
+	}
+	p.bundle = sqlite3_column_blob(st, 0);
+	p.bundle_len = (size_t)sqlite3_column_bytes(st, 0);
+	p.sig = sqlite3_column_blob(st, 1);
+	p.sig_len = (size_t)sqlite3_column_bytes(st, 1);
+	if ((r = col_i64(st, 2, &p.installed_at, "policies.installed_at",
+	    d)) != 0 || (r = col_text(st, 3, p.installed_by,
+	    sizeof(p.installed_by), 0, "policies.installed_by", d)) != 0)
+		goto out;
+	r = cb(&p, arg);
+out:
+	sqlite3_finalize(st);
 	return r;
 }

@@ -491,4 +491,37 @@ typedef int (*store_devadv_cb)(const struct store_devadv *v, void *arg);
 int store_devadv_each(struct store *s, const char *device_id,
     store_devadv_cb cb, void *arg, struct wg_diag *d);
 
+/*
+ * Evidence export (lib/evidence.h), read-only. store_audit_chain_each:
+ * the audit rows of device_id in id order with their prev_hash and hash
+ * (borrowed for the call). Not a verification.
+ */
+struct store_audit_link {
+	struct store_audit_row row;
+	const uint8_t *prev_hash;	/* STORE_HASH_LEN bytes */
+	const uint8_t *hash;		/* STORE_HASH_LEN bytes */
+};
+typedef int (*store_audit_link_cb)(const struct store_audit_link *l,
+    void *arg);
+int store_audit_chain_each(struct store *s, const char *device_id,
+    store_audit_link_cb cb, void *arg, struct wg_diag *d);
+
+/*
+ * Every attestation of device_id, oldest first, with its evidence: only
+ * id-less fields of struct store_attestation are set (device_id, at,
+ * pass, reasons, quote, sig, nonce, eventlog_sha256, release), borrowed
+ * for the call; *id is the row id.
+ */
+typedef int (*store_attestation_ev_cb)(int64_t id,
+    const struct store_attestation *a, void *arg);
+int store_attestation_evidence_each(struct store *s, const char *device_id,
+    store_attestation_ev_cb cb, void *arg, struct wg_diag *d);
+
+/*
+ * The installed bundle (issuer, version), blobs borrowed for the call of
+ * cb. WG_ERR_NOT_FOUND when none.
+ */
+int store_policy_get(struct store *s, const char *issuer, uint64_t version,
+    store_policy_cb cb, void *arg, struct wg_diag *d);
+
 #endif

@@ -11,6 +11,7 @@
  *   POST /admin/v1/devices/ID/hold/release  end it now
  *   GET  /admin/v1/enforcement            enforcer and RADIUS state
  *   GET  /admin/v1/devices/ID/ear         its EAR, JWT ES256 (ear_api.c)
+ *   GET  /admin/v1/devices/ID/evidence    its signed evidence bundle (evidence.c)
  *   GET  /admin/v1/ear                    one EAR for every device
  *   POST /admin/v1/devices/ID/decommission  retire it {"reason"} (life.c)
  *   GET  /admin/v1/audit[?device=ID]      audit rows (life.c)
@@ -771,6 +772,25 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 				    404 : 400, r, d.detail);
 			else
 				ear_api_device(gw, req, dev);
+			free(dev);
+			return;
+		}
+		if (slash != NULL && strcmp(slash, "/evidence") == 0 &&
+		    cmd == EVHTTP_REQ_GET) {
+			struct store_device *dev = calloc(1, sizeof(*dev));
+			struct wg_diag d;
+			int r;
+
+			wg_diag_clear(&d);
+			gw_flush(gw);
+			if (dev == NULL)
+				gw_send_error(req, 500, WG_ERR_ALLOC,
+				    "out of memory");
+			else if ((r = admin_find(gw, key, dev, &d)) != 0)
+				gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ?
+				    404 : 400, r, d.detail);
+			else
+				evidence_api_device(gw, req, dev);
 			free(dev);
 			return;
 		}

@@ -304,3 +304,12 @@ policies_json(const struct gw *gw)
 	}
 	return a;
 }
+
+/* The trusted key of issuer (evidence export), or NULL. Borrowed. */
+EVP_PKEY *
+policies_issuer_key_get(const struct gw *gw, const char *issuer)
+{
+	if (gw->policies == NULL || issuer == NULL)
+		return NULL;
+	return policies_issuer_key(gw->policies, issuer);
+}
