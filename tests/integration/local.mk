@@ -92,3 +92,6 @@ EXTRA_DIST += tests/integration/operations.sh
 # Vulnerability advisories: intake, vulnerable devices, remediation.
 TESTS += tests/integration/advisories.sh
 EXTRA_DIST += tests/integration/advisories.sh
+# Provisioning records from a maker's batch file, all or nothing.
+TESTS += tests/integration/provision-import.sh
+EXTRA_DIST += tests/integration/provision-import.sh
