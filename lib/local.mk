@@ -37,3 +37,6 @@ lib_libwardgate_a_SOURCES += lib/ear.c lib/ear.h
 # evidence bundles (docs/evidence.md).
 lib_libwardgate_a_SOURCES += lib/auditchain.c lib/auditchain.h \
 	lib/evidence.c lib/evidence.h
+
+# Batches of provisioning records (CSV or JSON).
+lib_libwardgate_a_SOURCES += lib/provfile.c lib/provfile.h

@@ -7,6 +7,7 @@
  *   GET  /admin/v1/devices/ID             one device (ID or unique prefix)
  *   POST /admin/v1/devices/ID/approve     admit a pending device
  *   POST /admin/v1/provision              a provisioning record (JSON)
+ *   POST /admin/v1/provision/batch        records, all or none (provfile)
  *   POST /admin/v1/devices/ID/hold        clinical hold {"until","reason"}
  *   POST /admin/v1/devices/ID/hold/release  end it now
  *   GET  /admin/v1/enforcement            enforcer and RADIUS state
@@ -35,6 +36,7 @@
 #include "gateway.h"
 #include "hex.h"
 #include "policy.h"
+#include "provfile.h"
 
 #define ADMIN_BODY_MAX (64u * 1024)
 #define ADMIN_PREFIX_MIN 8
@@ -252,6 +254,42 @@ admin_find(struct gw *gw, const char *key, struct store_device *dev,
 	    "\"%.64s\"", ADMIN_PREFIX_MIN, key);
 }
 
+/*
+ * The device's provisioning record (schema 6: UDI, batch, location and
+ * the owner of each lifecycle stage), or null when it has none.
+ */
+static struct json_object *
+admin_prov_json(struct gw *gw, const struct store_device *dev)
+{
+	struct store_provision p;
+	struct json_object *o;
+	struct wg_diag d;
+
+	wg_diag_clear(&d);
+	if (store_provision_get(gw->store, dev->device_id, &p, &d) != 0 ||
+	    (o = json_object_new_object()) == NULL)
+		return NULL;
+	json_object_object_add(o, "serial", json_object_new_string(p.serial));
+	json_object_object_add(o, "model", json_object_new_string(p.model));
+	json_object_object_add(o, "udi", json_object_new_string(p.udi));
+	json_object_object_add(o, "batch", json_object_new_string(p.batch));
+	json_object_object_add(o, "owner", json_object_new_string(p.owner));
+	json_object_object_add(o, "location",
+	    json_object_new_string(p.location));
+	json_object_object_add(o, "owner_identity",
+	    json_object_new_string(p.owner_identity));
+	json_object_object_add(o, "owner_update",
+	    json_object_new_string(p.owner_update));
+	json_object_object_add(o, "owner_vuln",
+	    json_object_new_string(p.owner_vuln));
+	json_object_object_add(o, "owner_decommission",
+	    json_object_new_string(p.owner_decommission));
+	json_object_object_add(o, "mac", json_object_new_string(p.mac));
+	json_object_object_add(o, "created_at",
+	    json_object_new_int64(p.created_at));
+	return o;
+}
+
 static void
 admin_show(struct gw *gw, struct evhttp_request *req, const char *key)
 {
@@ -276,6 +314,8 @@ admin_show(struct gw *gw, struct evhttp_request *req, const char *key)
 		    life_releases_json(gw, dev));
 		json_object_object_add(o, "advisories",
 		    advisories_device_json(gw, dev));
+		json_object_object_add(o, "provisioning",
+		    admin_prov_json(gw, dev));
 		admin_reply(req, 200, o);
 	}
 	free(dev);
@@ -579,6 +619,115 @@ out:
 }
 
 /*
+ * A maker's batch: the JSON array `wardgate device import` sends, checked
+ * again here (lib/provfile.h) and applied in one transaction: an audit
+ * row per record and one for the batch with the body's SHA-256.
+ */
+static void
+admin_provision_batch(struct gw *gw, struct evhttp_request *req)
+{
+	struct provfile *pf = NULL;
+	struct provfile_report *rep = NULL;
+	struct store_device *dev = NULL;
+	struct store_audit au;
+	struct wg_diag d;
+	char *body = NULL, actor[64], hexsum[65], detail[160], reply[160];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t len, i;
+	int r;
+
+	wg_diag_clear(&d);
+	admin_actor(req, actor, sizeof(actor));
+	if ((r = gw_body(req, PROVFILE_MAX_BYTES, &body, &len)) != 0) {
+		gw_send_error(req, r == WG_ERR_TOO_LARGE ? 400 : 500, r,
+		    "provisioning batch");
+		goto out;
+	}
+	if ((rep = malloc(sizeof(*rep))) == NULL ||
+	    (dev = calloc(1, sizeof(*dev))) == NULL) {
+		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
+		goto out;
+	}
+	if ((r = provfile_parse(body, len, PROVFILE_JSON, &pf, rep,
+	    &d)) != 0) {
+		gw_send_error(req, r == WG_ERR_ALLOC ? 500 : 400, r,
+		    r == WG_ERR_BAD_FIELD ? rep->text : d.detail);
+		goto out;
+	}
+	if (EVP_Digest(body, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != 32) {
+		gw_send_error(req, 500, WG_ERR_CRYPTO, "SHA-256");
+		goto out;
+	}
+	hex_encode(md, 32, hexsum, sizeof(hexsum));
+	gw_flush(gw);
+	if ((r = store_begin(gw->store, &d)) != 0)
+		goto fail;
+	for (i = 0; i < pf->n; i++) {
+		struct store_provision *p = &pf->recs[i].p;
+
+		p->created_at = gw_now();
+		if ((r = store_provision_put(gw->store, p, &d)) != 0)
+			goto rollback;
+		memset(&au, 0, sizeof(au));
+		au.at = gw_now();
+		au.actor = actor;
+		au.device_id = p->ek_fpr;
+		au.action = "provision";
+		au.detail = p->name;
+		if ((r = store_audit_add(gw->store, &au, &d)) != 0)
+			goto rollback;
+		if ((r = store_device_get(gw->store, p->ek_fpr, dev, &d)) ==
+		    WG_ERR_NOT_FOUND)
+			continue;
+		if (r != 0)
+			goto rollback;
+		/* As admin_provision(): the record names the device. */
+		memcpy(dev->name, p->name, sizeof(dev->name));
+		memcpy(dev->model, p->model, sizeof(dev->model));
+		memcpy(dev->owner, p->owner, sizeof(dev->owner));
+		memcpy(dev->serial, p->serial, sizeof(dev->serial));
+		if (strcmp(dev->mac, p->mac) != 0 &&
+		    (r = gw_changed_add(gw, dev->device_id, &d)) != 0)
+			goto rollback;
+		memcpy(dev->mac, p->mac, sizeof(dev->mac));
+		if (!dev->approved && (r = admin_admit(gw, dev, actor,
+		    "provisioning record added", &d)) != 0)
+			goto rollback;
+		if ((r = store_device_put(gw->store, dev, &d)) != 0)
+			goto rollback;
+	}
+	snprintf(detail, sizeof(detail), "%zu records, sha256 %s", pf->n,
+	    hexsum);
+	memset(&au, 0, sizeof(au));
+	au.at = gw_now();
+	au.actor = actor;
+	au.device_id = NULL;
+	au.action = "provision-batch";
+	au.detail = detail;
+	if ((r = store_audit_add(gw->store, &au, &d)) != 0)
+		goto rollback;
+	if ((r = store_commit(gw->store, &d)) != 0)
+		goto rollback;
+	gw_changed_done(gw, 1);
+	snprintf(reply, sizeof(reply), "{\"provisioned\":%zu,\"sha256\":"
+	    "\"%s\"}", pf->n, hexsum);
+	gw_send_json(req, 200, reply);
+	goto out;
+rollback:
+	store_rollback(gw->store);
+	gw_changed_done(gw, 0);
+fail:
+	gw_send_error(req, r == WG_ERR_TOO_LARGE ? 400 : 500, r, d.detail);
+out:
+	provfile_free(pf);
+	free(rep);
+	free(body);
+	free(dev);
+}
+
+/*
  * Strict base64 (RFC 4648, padded, no whitespace) into a new buffer of at
  * most max bytes; -1 on anything else.
  */
@@ -728,6 +877,11 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 	}
 	if (cmd == EVHTTP_REQ_POST && strcmp(uri, "/admin/v1/provision") == 0) {
 		admin_provision(gw, req);
+		return;
+	}
+	if (cmd == EVHTTP_REQ_POST &&
+	    strcmp(uri, "/admin/v1/provision/batch") == 0) {
+		admin_provision_batch(gw, req);
 		return;
 	}
 	if (strncmp(uri, dev_prefix, sizeof(dev_prefix) - 1) == 0) {
