@@ -132,3 +132,10 @@ TESTS += tests/unit/test_provfile
 tests_unit_test_provfile_SOURCES = tests/unit/test_provfile.c
 tests_unit_test_provfile_CFLAGS = $(WG_UNIT_CFLAGS)
 tests_unit_test_provfile_LDADD = $(WG_UNIT_LDADD)
+
+# Evidence bundles and the audit row hash (lib/evidence.c, lib/auditchain.c).
+check_PROGRAMS += tests/unit/test_evidence
+TESTS += tests/unit/test_evidence
+tests_unit_test_evidence_SOURCES = tests/unit/test_evidence.c
+tests_unit_test_evidence_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_evidence_LDADD = $(WG_UNIT_LDADD)
