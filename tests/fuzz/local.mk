@@ -67,6 +67,12 @@ tests_fuzz_fuzz_provfile_SOURCES = tests/fuzz/fuzz_provfile.c
 tests_fuzz_fuzz_provfile_CFLAGS = $(WG_FUZZ_CF)
 tests_fuzz_fuzz_provfile_LDFLAGS = $(WG_FUZZ_LINK)
 tests_fuzz_fuzz_provfile_LDADD = $(WG_LIB_LIBS)
+noinst_PROGRAMS += tests/fuzz/fuzz_evidence
+WG_FUZZ_PROGS += tests/fuzz/fuzz_evidence
+tests_fuzz_fuzz_evidence_SOURCES = tests/fuzz/fuzz_evidence.c
+tests_fuzz_fuzz_evidence_CFLAGS = $(WG_FUZZ_CF) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_evidence_LDFLAGS = $(WG_FUZZ_LINK)
+tests_fuzz_fuzz_evidence_LDADD = $(WG_LIB_LIBS)
 
 fuzz-smoke: $(WG_FUZZ_PROGS)
 	@set -e; \
@@ -92,7 +98,9 @@ fuzz-smoke: $(WG_FUZZ_PROGS)
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_advisory \
 	    '$(abs_top_srcdir)/tests/data/advisory/*.json'; \
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_provfile \
-	    '$(abs_top_srcdir)/tests/data/provfile/*'
+	    '$(abs_top_srcdir)/tests/data/provfile/*'; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_evidence \
+	    '$(abs_top_srcdir)/tests/data/evidence/*'
 else
 fuzz-smoke:
 	@echo "fuzz-smoke: configure with CC=clang --enable-fuzz first" >&2; exit 1

@@ -95,3 +95,6 @@ EXTRA_DIST += tests/integration/advisories.sh
 # Provisioning records from a maker's batch file, all or nothing.
 TESTS += tests/integration/provision-import.sh
 EXTRA_DIST += tests/integration/provision-import.sh
+# Evidence bundles: export, offline verification, tampered copies refused.
+TESTS += tests/integration/evidence.sh
+EXTRA_DIST += tests/integration/evidence.sh tests/data/evidence
