@@ -5,3 +5,4 @@ dist_man_MANS += docs/man/wardgate-policy.5
 EXTRA_DIST += docs/eventlog.md docs/policy.md docs/enforcement.md
 EXTRA_DIST += docs/ear.md
 EXTRA_DIST += docs/operations.md
+EXTRA_DIST += docs/evidence.md
