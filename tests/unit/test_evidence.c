@@ -197,7 +197,8 @@ make_file(EVP_PKEY *key, enum tamper t)
 		json_object_array_add(arr, audit_row(4, "state", "quarantined",
 		    t == T_LINK ? prev : h1, h2, NULL));
 	else
-		audit_row(4, "state", "quarantined", h1, h2, NULL);
+		json_object_put(audit_row(4, "state", "quarantined", h1, h2,
+		    NULL));
 	snprintf(detail, sizeof(detail), "retired; archive sha256 %s", ahex);
 	json_object_array_add(arr, audit_row(5, "decommission", detail, h2, h3,
 	    NULL));
