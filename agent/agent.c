@@ -411,11 +411,19 @@ agent_attest(struct agent *a, struct tpm *t, struct agent_result *res,
 		}
 		if (said && r == WG_ERR_DEVICE_UNKNOWN)
 			goto unknown_device;
+		if (said && r == WG_ERR_AK_EXPIRED) {
+			log_warn_diag(&d, "the gateway refuses the AK as too "
+			    "old");
+			res->rotate = 1;
+			ret = AGENT_EXIT_REFUSED;
+			goto out;
+		}
 		ret = gateway_error(a, r, &d, "evidence refused or failed",
 		    &res->stop);
 		goto out;
 	}
 	log_verdict(&eresp);
+	res->rotate = eresp.rotate;
 	res->evidence = 1;
 	res->pass = eresp.pass;
 	res->next = eresp.next_attest_in;
@@ -432,6 +440,42 @@ out:
 	free(log);
 	free(ereq);
 	free(q);
+	return ret;
+}
+
+/*
+ * Credential rotation: a fresh AK of the same kind under the same EK,
+ * enrolled and activated like the first (agent_enroll saves it, with the
+ * device id, only once the gateway has activated it); on any failure
+ * the old AK stays in use and in the state file.
+ */
+static int
+agent_rotate(struct agent *a, struct tpm *t, struct agent_result *res)
+{
+	struct agent_state old = a->st, st;
+	enum tpm_ak_kind kind;
+	struct wg_diag d;
+	int ret;
+
+	wg_diag_clear(&d);
+	if (tpm_ak_kind_of(&old.ak, &kind, &d) != 0)
+		return state_error(a, &d, "the saved AK");
+	memset(&st, 0, sizeof(st));
+	if (tpm_ak_create(t, old.ak.ek, kind, &st.ak, &d) != 0) {
+		log_error_diag(&d, "cannot create a new AK under the %s EK",
+		    tpm_ek_kind_name(old.ak.ek));
+		return AGENT_EXIT_TPM;
+	}
+	st.has_ak = 1;
+	memcpy(st.device_id, old.device_id, sizeof(st.device_id));
+	a->st = st;
+	log_info("the gateway asks for a new AK: created a %s AK under the "
+	    "%s EK; enrolling it", tpm_ak_kind_name(kind),
+	    tpm_ek_kind_name(old.ak.ek));
+	if ((ret = agent_enroll(a, t, res)) != AGENT_EXIT_OK) {
+		log_error("AK rotation failed; the old AK stays in use");
+		a->st = old;
+	}
 	return ret;
 }
 
@@ -468,6 +512,13 @@ agent_round(struct agent *a, struct agent_result *res)
 		if ((ret = agent_enroll(a, t, res)) != AGENT_EXIT_OK)
 			goto out;
 		ret = agent_attest(a, t, res, &unknown);
+	}
+	if (res->rotate) {
+		memset(res, 0, sizeof(*res));
+		if ((ret = agent_rotate(a, t, res)) != AGENT_EXIT_OK)
+			goto out;
+		ret = agent_attest(a, t, res, &unknown);
+		res->rotate = 0;	/* once a round */
 	}
 out:
 	tpm_close(t);

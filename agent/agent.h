@@ -39,6 +39,7 @@ struct agent_result {
 	int pass;		/* ... and its verdict was pass */
 	int stop;		/* the gateway refuses this device for good */
 	uint32_t next;		/* seconds until the next round it asks for */
+	int rotate;		/* the gateway asks for a new AK */
 };
 
 /*

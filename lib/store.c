@@ -353,7 +353,7 @@ static const struct migration migrations[] = {
 	" reasons, claims, approved, ek_pub, ek_cert, ak_pub, enrolled_at," \
 	" state_since, last_attest_at, last_good_at, attest_interval, clock," \
 	" reset_count, restart_count, eventlog_sha256, attest_count," \
-	" fail_count, release"
+	" fail_count, release, ak_created_at, rotate_ak"
 
 #define HOLD_COLS \
 	"id, device_id, granted_by, granted_at, until, reason, ended_at," \
@@ -405,6 +405,7 @@ enum st {
 	ST_DEVADV_OPEN,
 	ST_DEVADV_CLOSE,
 	ST_DEVADV_EACH,
+	ST_AKH_ADD,
 	ST_COUNT
 };
 
@@ -439,7 +440,7 @@ static const char *const st_sql[ST_COUNT] = {
 	[ST_DEV_PUT] =
 	    "INSERT INTO devices (" DEVICE_COLS ") VALUES (?1, ?2, ?3, ?4,"
 	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-	    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
+	    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)"
 	    " ON CONFLICT (device_id) DO UPDATE SET name = excluded.name,"
 	    " model = excluded.model, owner = excluded.owner,"
 	    " serial = excluded.serial, mac = excluded.mac,"
@@ -456,7 +457,9 @@ static const char *const st_sql[ST_COUNT] = {
 	    " restart_count = excluded.restart_count,"
 	    " eventlog_sha256 = excluded.eventlog_sha256,"
 	    " attest_count = excluded.attest_count,"
-	    " fail_count = excluded.fail_count, release = excluded.release",
+	    " fail_count = excluded.fail_count, release = excluded.release,"
+	    " ak_created_at = excluded.ak_created_at,"
+	    " rotate_ak = excluded.rotate_ak",
 	[ST_DEV_EACH] =
 	    "SELECT " DEVICE_COLS " FROM devices ORDER BY name, device_id",
 	[ST_EVLOG_PUT] =
@@ -555,6 +558,9 @@ static const char *const st_sql[ST_COUNT] = {
 	    "SELECT advisory_id, opened_at, release, closed_at,"
 	    " closed_release FROM device_advisories WHERE device_id = ?1"
 	    " ORDER BY opened_at, advisory_id",
+	[ST_AKH_ADD] =
+	    "INSERT INTO ak_history (device_id, at, old_ak, new_ak, reason)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 struct store {
@@ -1375,8 +1381,11 @@ device_from_row(sqlite3_stmt *st, struct store_device *v, struct wg_diag *d)
 	    (r = col_u64(st, 24, &v->fail_count, "devices.fail_count",
 	    d)) != 0 ||
 	    (r = col_text(st, 25, v->release, sizeof(v->release), 0,
-	    "devices.release", d)) != 0)
+	    "devices.release", d)) != 0 ||
+	    (r = col_i64(st, 26, &v->ak_created_at, "devices.ak_created_at",
+	    d)) != 0)
 		return r;
+	v->rotate_ak = sqlite3_column_int(st, 27) != 0;
 	return 0;
 }
 
@@ -1494,7 +1503,9 @@ store_device_put(struct store *s, const struct store_device *v,
 	    sqlite3_bind_int64(st, 24,
 	    u64_bits(v->attest_count)) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 25, u64_bits(v->fail_count)) != SQLITE_OK ||
-	    bind_text(st, 26, v->release) != SQLITE_OK) {
+	    bind_text(st, 26, v->release) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 27, v->ak_created_at) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 28, v->rotate_ak ? 1 : 0) != SQLITE_OK) {
 		r = db_err(s, d, "device_put");
 		st_done(st);
 		return r;
@@ -2974,4 +2985,30 @@ store_policy_get(struct store *s, const char *issuer, uint64_t version,
 out:
 	sqlite3_finalize(st);
 	return r;
+}
+
+/* ---- AK history (schema 6) ---- */
+
+int
+store_ak_history_add(struct store *s, const char *device_id, int64_t at,
+    const char *old_ak, const char *new_ak, const char *reason,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_AKH_ADD];
+	int r;
+
+	if (old_ak == NULL || new_ak == NULL || reason == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "ak_history_add");
+	if ((r = check_key(device_id, "device_id", d)) != 0)
+		return r;
+	if (bind_text(st, 1, device_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, at) != SQLITE_OK ||
+	    bind_text(st, 3, old_ak) != SQLITE_OK ||
+	    bind_text(st, 4, new_ak) != SQLITE_OK ||
+	    bind_text(st, 5, reason) != SQLITE_OK) {
+		r = db_err(s, d, "ak_history_add");
+		st_done(st);
+		return r;
+	}
+	return st_run(s, ST_AKH_ADD, "ak_history_add", d);
 }

@@ -134,6 +134,8 @@ struct store_device {
 	uint64_t attest_count;
 	uint64_t fail_count;
 	char release[STORE_TEXT_LEN];	/* firmware release matched, "" */
+	int64_t ak_created_at;		/* AK activated; 0: before schema 6 */
+	int rotate_ak;			/* an admin asked for a new AK */
 };
 
 /*
@@ -523,5 +525,13 @@ int store_attestation_evidence_each(struct store *s, const char *device_id,
  */
 int store_policy_get(struct store *s, const char *issuer, uint64_t version,
     store_policy_cb cb, void *arg, struct wg_diag *d);
+
+/*
+ * Appends a row to the append-only AK history: device_id's AK changed at
+ * `at` from old_ak to new_ak (their fingerprints) for reason.
+ */
+int store_ak_history_add(struct store *s, const char *device_id, int64_t at,
+    const char *old_ak, const char *new_ak, const char *reason,
+    struct wg_diag *d);
 
 #endif

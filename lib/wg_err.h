@@ -96,7 +96,8 @@
 	X(HOLD,            -113, "HOLD",              "clinical hold refused") \
 	X(FORBIDDEN,       -120, "FORBIDDEN",         "the caller's role does not allow this") \
 	X(ADVISORY,        -121, "ADVISORY",          "malformed vulnerability advisory") \
-	X(VULNERABLE,      -122, "VULNERABLE",        "the attested firmware release is affected by a vulnerability advisory")
+	X(VULNERABLE,      -122, "VULNERABLE",        "the attested firmware release is affected by a vulnerability advisory") \
+	X(AK_EXPIRED,      -123, "AK_EXPIRED",        "the attestation key is older than the gateway allows: create a new AK and enroll it")
 
 enum wg_err {
 	WG_OK = 0,

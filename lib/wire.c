@@ -72,6 +72,7 @@ enum wkind {
 	WK_OBJECT,	/* nested object, fields in sub, same base */
 	WK_PCRS,	/* struct pcr_set; aux: offset of the int "has" */
 	WK_REASONS,	/* struct wire_reason[]; aux: offset of the count */
+	WK_FLAG,	/* int: JSON true or false; sent only when true */
 };
 
 #define WF_OPTIONAL	0x1	/* may be absent (then zero / "") */
@@ -212,6 +213,8 @@ static const struct wfield evidence_resp_f[] = {
 	{ "reasons", WK_REASONS, 0, offsetof(struct wire_evidence_resp,
 	    reasons), 0, offsetof(struct wire_evidence_resp, nreasons), NULL },
 	FU("next_attest_in", struct wire_evidence_resp, next_attest_in),
+	{ "rotate", WK_FLAG, WF_OPTIONAL, offsetof(struct wire_evidence_resp,
+	  rotate), 0, 0, NULL },
 };
 static const struct wmsg evidence_resp_m = {
 	evidence_resp_f, NELEM(evidence_resp_f), WIRE_MAX_BODY, NULL
@@ -735,6 +738,12 @@ dec_value(const struct wfield *f, json_object *v, void *base,
 		    d);
 	case WK_U32:
 		return get_u32(v, path, at(base, f->off), d);
+	case WK_FLAG:
+		if (v == NULL || !json_object_is_type(v, json_type_boolean))
+			return wg_diag_set(d, WG_ERR_BAD_FIELD, "%s: must be "
+			    "true or false, not %s", path, type_name(v));
+		*(int *)dst = json_object_get_boolean(v) ? 1 : 0;
+		return 0;
 	case WK_HEXID_NULL:
 		if (v == NULL) {
 			dst[0] = '\0';
@@ -1009,6 +1018,10 @@ enc_field(json_object *o, const struct wfield *f, const void *base)
 	case WK_U32:
 		return add(o, f->name, json_object_new_int64(
 		    *(const uint32_t *)cat(base, f->off)));
+	case WK_FLAG:
+		if (*(const int *)cat(base, f->off) == 0)
+			return 0;
+		return add(o, f->name, json_object_new_boolean(1));
 	case WK_VERDICT:
 		return add(o, f->name, json_object_new_string(
 		    *(const int *)cat(base, f->off) ? "pass" : "fail"));

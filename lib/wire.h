@@ -127,6 +127,7 @@ struct wire_evidence_resp {
 	unsigned nreasons;
 	struct wire_reason reasons[WIRE_MAX_REASONS];
 	uint32_t next_attest_in;
+	int rotate;			/* "rotate": true: make a new AK */
 };
 
 /*

@@ -6,13 +6,14 @@
  *   GET  /admin/v1/status                 every device, one line each
  *   GET  /admin/v1/devices/ID             one device (ID or unique prefix)
  *   POST /admin/v1/devices/ID/approve     admit a pending device
+ *   POST /admin/v1/devices/ID/rotate-ak   the agent must make a new AK
  *   POST /admin/v1/provision              a provisioning record (JSON)
  *   POST /admin/v1/provision/batch        records, all or none (provfile)
  *   POST /admin/v1/devices/ID/hold        clinical hold {"until","reason"}
  *   POST /admin/v1/devices/ID/hold/release  end it now
  *   GET  /admin/v1/enforcement            enforcer and RADIUS state
  *   GET  /admin/v1/devices/ID/ear         its EAR, JWT ES256 (ear_api.c)
- *   GET  /admin/v1/devices/ID/evidence    its signed evidence bundle (evidence.c)
+ *   GET  /admin/v1/devices/ID/evidence    signed evidence bundle (evidence_api.c)
  *   GET  /admin/v1/ear                    one EAR for every device
  *   POST /admin/v1/devices/ID/decommission  retire it {"reason"} (life.c)
  *   GET  /admin/v1/audit[?device=ID]      audit rows (life.c)
@@ -316,6 +317,10 @@ admin_show(struct gw *gw, struct evhttp_request *req, const char *key)
 		    advisories_device_json(gw, dev));
 		json_object_object_add(o, "provisioning",
 		    admin_prov_json(gw, dev));
+		json_object_object_add(o, "ak_created_at",
+		    json_object_new_int64(dev->ak_created_at));
+		json_object_object_add(o, "rotate_ak",
+		    json_object_new_boolean(dev->rotate_ak));
 		admin_reply(req, 200, o);
 	}
 	free(dev);
@@ -389,6 +394,59 @@ admin_approve(struct gw *gw, struct evhttp_request *req, const char *key)
 fail:
 	gw_send_error(req, r == WG_ERR_DEVICE_DECOMMISSIONED ? 409 : 500, r,
 	    d.detail);
+out:
+	free(dev);
+}
+
+/*
+ * POST .../rotate-ak: the device's next evidence is answered "rotate":
+ * its agent makes a fresh AK under the same EK, enrolls and activates it
+ * (api.c records the change). Answers with the device.
+ */
+static void
+admin_rotate_ak(struct gw *gw, struct evhttp_request *req, const char *key)
+{
+	struct store_device *dev = calloc(1, sizeof(*dev));
+	struct store_audit au;
+	struct wg_diag d;
+	char actor[64];
+	int r;
+
+	wg_diag_clear(&d);
+	if (dev == NULL) {
+		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
+		return;
+	}
+	admin_actor(req, actor, sizeof(actor));
+	gw_flush(gw);
+	if ((r = admin_find(gw, key, dev, &d)) != 0) {
+		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
+		    d.detail);
+		goto out;
+	}
+	if (strcmp(dev->state, "decommissioned") == 0) {
+		gw_send_error(req, 409, WG_ERR_DEVICE_DECOMMISSIONED, NULL);
+		goto out;
+	}
+	if ((r = store_begin(gw->store, &d)) != 0)
+		goto fail;
+	dev->rotate_ak = 1;
+	memset(&au, 0, sizeof(au));
+	au.at = gw_now();
+	au.actor = actor;
+	au.device_id = dev->device_id;
+	au.action = "ak-rotate-requested";
+	au.detail = "the next evidence is answered \"rotate\"";
+	if ((r = store_audit_add(gw->store, &au, &d)) != 0 ||
+	    (r = store_device_put(gw->store, dev, &d)) != 0 ||
+	    (r = store_commit(gw->store, &d)) != 0) {
+		store_rollback(gw->store);
+		goto fail;
+	}
+	admin_reply(req, 200, admin_device_json(dev, 1));
+	goto out;
+fail:
+	gw_send_error(req, 500, r, d.detail);
 out:
 	free(dev);
 }
@@ -951,6 +1009,11 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 		if (slash != NULL && strcmp(slash, "/approve") == 0 &&
 		    cmd == EVHTTP_REQ_POST) {
 			admin_approve(gw, req, key);
+			return;
+		}
+		if (slash != NULL && strcmp(slash, "/rotate-ak") == 0 &&
+		    cmd == EVHTTP_REQ_POST) {
+			admin_rotate_ak(gw, req, key);
 			return;
 		}
 		if (slash != NULL && cmd == EVHTTP_REQ_POST &&

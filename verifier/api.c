@@ -268,6 +268,7 @@ api_status(int err)
 	case WG_ERR_EK_BLOCKED:
 	case WG_ERR_ACTIVATION_FAILED:
 	case WG_ERR_DEVICE_DECOMMISSIONED:
+	case WG_ERR_AK_EXPIRED:
 		return 403;
 	case WG_ERR_ALLOC:
 	case WG_ERR_INTERNAL:
@@ -468,6 +469,49 @@ api_claims(const struct wire_enroll_req *m, char *out, size_t len)
 	return r;
 }
 
+/*
+ * Credential rotation, inside activation's transaction: when a known
+ * device activates an AK other than its bound one, records the change
+ * (audit "ak-rotated" and ak_history, with both AKs' fingerprints: the
+ * SHA-256 of their TPM2B_PUBLIC) and restarts the AK's age; the same AK
+ * enrolled again keeps its age, so re-enrolling does not evade ak_max_age.
+ */
+static int
+api_ak_rotated(struct gw *gw, struct store_device *dev, int known,
+    const struct wire_blob *ak, struct wg_diag *d)
+{
+	struct store_audit au;
+	char oldfp[STORE_ID_LEN], newfp[STORE_ID_LEN];
+	const char *why;
+	int r;
+
+	if (known && dev->ak_pub_len == ak->len &&
+	    memcmp(dev->ak_pub, ak->p, ak->len) == 0 &&
+	    dev->ak_created_at != 0)
+		return 0;
+	dev->ak_created_at = gw_now();
+	if (!known || dev->ak_pub_len == 0 || (dev->ak_pub_len == ak->len &&
+	    memcmp(dev->ak_pub, ak->p, ak->len) == 0))
+		return 0;
+	sha256_hex(dev->ak_pub, dev->ak_pub_len, oldfp);
+	sha256_hex(ak->p, ak->len, newfp);
+	why = dev->rotate_ak ? "rotation requested by an admin" :
+	    gw->conf.ak_max_age != 0 ? "new AK (ak_max_age)" : "new AK";
+	dev->rotate_ak = 0;
+	if ((r = store_ak_history_add(gw->store, dev->device_id, gw_now(),
+	    oldfp, newfp, why, d)) != 0)
+		return r;
+	memset(&au, 0, sizeof(au));
+	au.at = gw_now();
+	au.actor = "agent";
+	au.device_id = dev->device_id;
+	au.action = "ak-rotated";
+	au.before = oldfp;
+	au.after = newfp;
+	au.detail = why;
+	return store_audit_add(gw->store, &au, d);
+}
+
 static void
 api_activate(struct gw *gw, struct evhttp_request *req)
 {
@@ -553,6 +597,8 @@ api_activate(struct gw *gw, struct evhttp_request *req)
 	dev->ek_pub_len = en.req.ek_pub.len;
 	memcpy(dev->ek_cert, en.req.ek_cert.p, en.req.ek_cert.len);
 	dev->ek_cert_len = en.req.ek_cert.len;
+	if ((r = api_ak_rotated(gw, dev, known, &en.req.ak_pub, &d)) != 0)
+		goto dberr;
 	memcpy(dev->ak_pub, en.req.ak_pub.p, en.req.ak_pub.len);
 	dev->ak_pub_len = en.req.ak_pub.len;
 	if ((r = api_claims(&en.req, dev->claims, sizeof(dev->claims))) != 0) {
@@ -904,6 +950,16 @@ api_release_history(struct gw *gw, const struct store_device *dev,
 	return store_release_history_add(gw->store, &rel, d);
 }
 
+/* Seconds since dev's AK was activated (enrolled_at before schema 6). */
+static int64_t
+api_ak_age(struct gw *gw, const struct store_device *dev)
+{
+	int64_t since = dev->ak_created_at != 0 ? dev->ak_created_at :
+	    dev->enrolled_at;
+
+	return gw_now() - since;
+}
+
 static void
 api_evidence(struct gw *gw, struct evhttp_request *req)
 {
@@ -953,6 +1009,14 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 	if ((r = nonce_consume(gw->nonces, dev->device_id, m->nonce,
 	    gw_now())) != 0) {
 		api_fail(req, r, NULL);
+		goto out;
+	}
+	if (gw->conf.ak_max_age != 0 && api_ak_age(gw, dev) >
+	    (int64_t)gw->conf.ak_max_age) {
+		wg_diag_set(&d, WG_ERR_AK_EXPIRED, "the AK is %lld s old, "
+		    "ak_max_age is %u s: create a new AK and enroll it",
+		    (long long)api_ak_age(gw, dev), gw->conf.ak_max_age);
+		api_fail(req, WG_ERR_AK_EXPIRED, &d);
 		goto out;
 	}
 	if (hex_decode(m->eventlog_sha256, hash, sizeof(hash), &hlen) != 0 ||
@@ -1150,6 +1214,7 @@ api_evidence(struct gw *gw, struct evhttp_request *req)
 	resp.nreasons = v.n;
 	memcpy(resp.reasons, v.r, sizeof(v.r));
 	resp.next_attest_in = dev->attest_interval;
+	resp.rotate = dev->rotate_ak;
 	if ((json = wire_evidence_resp_encode(&resp)) == NULL) {
 		r = wg_diag_set(&d, WG_ERR_ALLOC, "response");
 		goto dberr;

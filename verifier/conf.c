@@ -47,6 +47,7 @@ static const struct conf_key conf_keys[] = {
 	{ "policy_required", BOOL(policy_required) },
 	{ "attest_interval", U32(attest_interval, 2, 86400) },
 	{ "attest_grace", U32(attest_grace, 0, 86400) },
+	{ "ak_max_age", U32(ak_max_age, 0, 0xffffffffu) },
 	{ "nonce_lifetime", U32(nonce_lifetime, 1, 600) },
 	{ "enroll_lifetime", U32(enroll_lifetime, 1, 3600) },
 	{ "max_devices", U32(max_devices, 1, 1000000) },

@@ -27,6 +27,7 @@ struct conf {
 	uint32_t policy_required;	/* no policy for a model: not trusted */
 	uint32_t attest_interval;	/* seconds */
 	uint32_t attest_grace;
+	uint32_t ak_max_age;		/* seconds an AK may attest; 0: no limit */
 	uint32_t nonce_lifetime;
 	uint32_t enroll_lifetime;
 	uint32_t max_devices;		/* in-memory tables */

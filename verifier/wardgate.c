@@ -1120,9 +1120,10 @@ cmd_device(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "import") == 0)
 		return cmd_device_import(argc - 1, argv + 1);
 	if (argc != 3 || (strcmp(argv[1], "show") != 0 &&
-	    strcmp(argv[1], "approve") != 0)) {
+	    strcmp(argv[1], "approve") != 0 &&
+	    strcmp(argv[1], "rotate-ak") != 0)) {
 		fprintf(stderr, "usage: %s device list | show ID | approve ID | "
-		    "provision ...\n", progname);
+		    "rotate-ak ID | provision ... | import FILE\n", progname);
 		return WG_EXIT_ERROR;
 	}
 	if ((esc = url_escape(argv[2])) == NULL) {
@@ -1131,9 +1132,10 @@ cmd_device(int argc, char **argv)
 		return WG_EXIT_ERROR;
 	}
 	snprintf(path, sizeof(path), "/admin/v1/devices/%s%s", esc,
-	    strcmp(argv[1], "approve") == 0 ? "/approve" : "");
+	    strcmp(argv[1], "approve") == 0 ? "/approve" :
+	    strcmp(argv[1], "rotate-ak") == 0 ? "/rotate-ak" : "");
 	free(esc);
-	return admin_print(strcmp(argv[1], "approve") == 0 ? "POST" : "GET",
+	return admin_print(strcmp(argv[1], "show") != 0 ? "POST" : "GET",
 	    path, NULL);
 }
 
@@ -1166,6 +1168,9 @@ usage_main(FILE *f)
 	    "  policy install FILE [--sig SIG] | policy list\n"
 	    "  device provision --name N --model M [--owner O] [--serial S]\n"
 	    "        [--mac MAC] (--ek-fpr HEX | --ek-pub FILE | --ek-cert FILE)\n"
+	    "  device import FILE [--format csv|json]\n"
+	    "                                  a maker's batch, all or nothing\n"
+	    "  device rotate-ak ID             the agent must make a new AK\n"
 	    "  advisory add FILE | advisory list\n"
 	    "                                  vulnerability advisories\n"
 	    "  hold DEVICE --until TIME --reason TEXT\n"

@@ -98,3 +98,6 @@ EXTRA_DIST += tests/integration/provision-import.sh
 # Evidence bundles: export, offline verification, tampered copies refused.
 TESTS += tests/integration/evidence.sh
 EXTRA_DIST += tests/integration/evidence.sh tests/data/evidence
+# Credential rotation: an admin's request and ak_max_age, with the agent.
+TESTS += tests/integration/ak-rotation.sh
+EXTRA_DIST += tests/integration/ak-rotation.sh
