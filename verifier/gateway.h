@@ -350,7 +350,7 @@ struct json_object *advisories_device_json(struct gw *gw,
     const struct store_device *dev);
 
 /*
- * evidence.c: GET /admin/v1/devices/ID/evidence, the device's evidence
+ * evidence_api.c: GET /admin/v1/devices/ID/evidence, the device's evidence
  * bundle signed with the ear_key (lib/evidence.h, docs/evidence.md).
  */
 void evidence_api_device(struct gw *gw, struct evhttp_request *req,

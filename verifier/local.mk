@@ -47,5 +47,5 @@ dist_man_MANS += docs/man/wardgate-enforcer.8
 EXTRA_DIST += contrib/nftables/README.md contrib/nftables/enforcer.conf \
 	contrib/exec/README.md contrib/exec/enforcer.conf contrib/exec/wardgate-nac-logger
 # Evidence bundles (docs/evidence.md).
-verifier_wardgated_SOURCES += verifier/evidence.c
+verifier_wardgated_SOURCES += verifier/evidence_api.c
 verifier_wardgate_SOURCES += verifier/cli_evidence.c

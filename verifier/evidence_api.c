@@ -1,5 +1,5 @@
 /*
- * evidence.c: a device's evidence bundle on the admin API.
+ * evidence_api.c: a device's evidence bundle on the admin API.
  *
  *   GET /admin/v1/devices/ID/evidence   the signed file (lib/evidence.h)
  *
