@@ -23,6 +23,7 @@
 #include "wg_err.h"
 
 #define PROVFILE_MAX_BYTES (4u * 1024 * 1024)
+#define PROVFILE_BATCH_MAX (2u * 1024 * 1024)	/* one admin request */
 #define PROVFILE_MAX_ROWS 4096
 #define PROVFILE_CERT_MAX 8192		/* a PEM EK certificate cell */
 #define PROVFILE_REPORT_MAX 8192

@@ -697,7 +697,7 @@ admin_provision_batch(struct gw *gw, struct evhttp_request *req)
 
 	wg_diag_clear(&d);
 	admin_actor(req, actor, sizeof(actor));
-	if ((r = gw_body(req, PROVFILE_MAX_BYTES, &body, &len)) != 0) {
+	if ((r = gw_body(req, PROVFILE_BATCH_MAX, &body, &len)) != 0) {
 		gw_send_error(req, r == WG_ERR_TOO_LARGE ? 400 : 500, r,
 		    "provisioning batch");
 		goto out;

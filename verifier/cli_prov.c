@@ -81,6 +81,11 @@ cmd_device_import(int argc, char **argv)
 		errx_line("out of memory");
 		goto out;
 	}
+	if (strlen(body) > PROVFILE_BATCH_MAX) {
+		errx_line("%s: %zu records make a request over %u bytes; "
+		    "split the file", path, pf->n, PROVFILE_BATCH_MAX);
+		goto out;
+	}
 	if ((ret = admin_call("POST", "/admin/v1/provision/batch", body,
 	    &reply, &status)) != WG_EXIT_OK)
 		goto out;
