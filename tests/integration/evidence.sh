@@ -2,11 +2,12 @@
 # Evidence bundles end to end (docs/evidence.md), with a real wardgated,
 # swtpm devices and wardgate-agent: `wardgate evidence export` of a
 # trusted device (two releases approved by two policy bundles, a failed
-# attestation, a clinical hold) and of a decommissioned one; `wardgate
-# evidence verify` accepts both (exit 0), pinned with --key or with a
-# loud warning without it; copies tampered with (an attestation's pass
-# flag, an audit row's detail, the archive, the signature, a row
-# removed, another signer) exit 1 naming the part.
+# attestation, a clinical hold, an advisory fixed by the second release)
+# and of a decommissioned one; `wardgate evidence verify` accepts both
+# (exit 0), pinned with --key or with a loud warning without it; copies
+# tampered with (an attestation's pass flag, an audit row's detail, the
+# archive, the signature, a row removed, another signer) exit 1 naming
+# the part.
 set -u
 
 : "${WARDGATE:?}" "${WG_TESTDATA:?}" "${WG_SRCDIR:?}" "${WG_BUILDDIR:?}"
@@ -53,6 +54,10 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
     -out "$T/other.key" >/dev/null 2>&1 || exit 1
 openssl pkey -in "$T/other.key" -pubout -out "$T/other.pub" || exit 1
 gwadm policy install "$T/v1.json" >/dev/null || exit 1
+# An advisory that touches 4.2.1 (notify only), fixed by 4.2.2.
+printf '%s\n' '{"id": "PHI-N", "model": "Infusomat Space", "affected": ["4.2.1"],' \
+    ' "fixed": "4.2.2", "severity": "high", "action": "notify"}' >"$T/phi-n.json"
+gwadm advisory add "$T/phi-n.json" >/dev/null 2>&1 || exit 1
 
 tcti() { eval "echo \$TCTI_$1"; }
 agent() {
@@ -116,6 +121,8 @@ check "E1: four attestations with quotes, one failed" \
     "jq -e '(.attestations | length) == 4 and ([.attestations[] | select(.pass | not)] | length) == 1 and all(.attestations[]; (.quote | length) > 40)' \"$T/b1.json\" >/dev/null"
 check "E1: two release changes and both approving bundles, with the issuer key" \
     "jq -e '(.release_history | length) == 2 and ([.policies[] | .version] | sort) == [1, 2] and all(.policies[]; .issuer_key != null)' \"$T/b1.json\" >/dev/null"
+check "E1: the advisory document and its remediation row, fixed by 4.2.2" \
+    "jq -e '(.advisories.documents | map(.id)) == [\"PHI-N\"] and (.advisories.documents[0].document | fromjson | .fixed) == \"4.2.2\" and .advisories.remediation[0].fixed_by == \"4.2.2\"' \"$T/b1.json\" >/dev/null"
 check "E1: audit rows of the device only, with hashes; the chain head; no decommission" \
     "jq -e '(.audit.rows | length) > 3 and all(.audit.rows[]; .device_id == \"$FPR_E1\" and (.hash | length) == 64) and .audit.head.id > 0 and .decommission == null' \"$T/b1.json\" >/dev/null"
 check "E2: the decommission record with its archive" \
