@@ -811,6 +811,92 @@ next:
 		    "with the device record", n, nfail);
 }
 
+/* s, or "" for NULL (a release the audit log records as null). */
+static const char *
+evidence_nz(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/*
+ * The release history against the audit log and the attestations: each
+ * change is one "release" audit row (before, after) in the same order,
+ * and each release changed to was attested by a passing attestation.
+ */
+static void
+evidence_check_releases(struct json_object *b, struct evidence_report *rep)
+{
+	struct json_object *hist = evidence_get(b, "release_history",
+	    json_type_array), *rows = evidence_get(evidence_get(b, "audit",
+	    json_type_object), "rows", json_type_array), *atts =
+	    evidence_get(b, "attestations", json_type_array), *h, *a, *pass;
+	const char *action, *before, *after, *from, *to, *rel;
+	size_t i, k, j = 0, nh, nr, na, bl, al, rl;
+	int bad = 0, seen;
+
+	if (hist == NULL || rows == NULL || atts == NULL)
+		return;		/* said by the other checks */
+	nh = json_object_array_length(hist);
+	nr = json_object_array_length(rows);
+	na = json_object_array_length(atts);
+	for (i = 0; i < nr; i++) {
+		struct json_object *row = json_object_array_get_idx(rows, i);
+
+		if ((action = evidence_str(row, "action")) == NULL ||
+		    strcmp(action, "release") != 0)
+			continue;
+		if (evidence_opt_str(row, "before", &before, &bl) != 0 ||
+		    evidence_opt_str(row, "after", &after, &al) != 0)
+			continue;	/* said by the audit check */
+		if (j >= nh) {
+			evidence_note(rep, 1, "release_history", "audit row "
+			    "%zu records a release change the history lacks",
+			    i + 1);
+			bad++;
+			j++;
+			continue;
+		}
+		h = json_object_array_get_idx(hist, j++);
+		from = evidence_str(h, "from");
+		to = evidence_str(h, "to");
+		if (from == NULL || to == NULL ||
+		    strcmp(from, evidence_nz(before)) != 0 ||
+		    strcmp(to, evidence_nz(after)) != 0) {
+			evidence_note(rep, 1, "release_history", "change %zu "
+			    "is not what its audit row records", j);
+			bad++;
+		}
+	}
+	if (j < nh) {
+		evidence_note(rep, 1, "release_history", "%zu change(s) "
+		    "without an audit row", nh - j);
+		bad++;
+	}
+	for (i = 0; i < nh; i++) {
+		to = evidence_str(json_object_array_get_idx(hist, i), "to");
+		if (to == NULL || to[0] == '\0')
+			continue;
+		seen = 0;
+		for (k = 0; k < na && !seen; k++) {
+			a = json_object_array_get_idx(atts, k);
+			pass = evidence_get(a, "pass", json_type_boolean);
+			if (pass != NULL && json_object_get_boolean(pass) &&
+			    evidence_opt_str(a, "release", &rel, &rl) == 0 &&
+			    rel != NULL && strcmp(rel, to) == 0)
+				seen = 1;
+		}
+		if (!seen) {
+			evidence_note(rep, 1, "attestations", "no passing "
+			    "attestation of release %.64s, which the history "
+			    "records", to);
+			bad++;
+		}
+	}
+	if (bad == 0 && nh > 0)
+		evidence_note(rep, 0, "release_history", "%zu change(s), each "
+		    "an audit row and a passing attestation", nh);
+}
+
 int
 evidence_verify(const char *text, size_t len, EVP_PKEY *pin,
     struct evidence_report *rep, struct wg_diag *d)
@@ -871,6 +957,7 @@ evidence_verify(const char *text, size_t len, EVP_PKEY *pin,
 	evidence_check_audit(b, id, &decom_detail, rep);
 	evidence_check_attest(b, dev, rep);
 	evidence_check_policies(b, rep);
+	evidence_check_releases(b, rep);
 	evidence_check_decom(b, decom_detail, rep);
 	r = 0;
 out:

@@ -136,6 +136,8 @@ verify() {	# NAME [ARGS...]: exit status, output in $T/NAME.out
 verify e1 --key "$T/gw.pub"
 check "verify E1 with --key: exit 0, 2 policy signatures checked" \
     "[ $? -eq 0 ] && grep -q 'evidence verified' \"$T/e1.out\" && grep -q '2 policy bundle(s) checked' \"$T/e1.out\" && ! grep -q WARNING \"$T/e1.out\""
+check "verify E1: both release changes match their audit rows and attestations" \
+    "grep -q '^ok   release_history: 2 change(s), each an audit row and a passing attestation' \"$T/e1.out\""
 verify e2 --key "$T/gw.pub"
 check "verify E2 (decommissioned) with --key: exit 0, archive checked" \
     "[ $? -eq 0 ] && grep -q '^ok   decommission: archive SHA-256' \"$T/e2.out\""
@@ -164,6 +166,8 @@ check "the archive edited: exit 1, names decommission" \
     "refused t-archive decommission \"\$(inner '.decommission.archive |= (@base64d | sub(\"4711\"; \"4712\") | @base64)')\" e2"
 check "the signature replaced by another bundle's: exit 1, names the signature only" \
     "refused t-sig signature \".signature.value = \\\"\$(jq -r .signature.value \"$T/e2.json\")\\\"\" && [ \"\$(grep -c '^FAIL' \"$T/t-sig.out\")\" = 1 ]"
+check "a release change rewritten: exit 1, names release_history" \
+    "refused t-rel release_history \"\$(inner '.release_history[1].to = \"9.9\"')\""
 check "an audit row removed: exit 1, names audit" \
     "refused t-row audit \"\$(inner '.audit.rows |= .[1:]')\""
 check "a file that is not evidence: exit 1 or 2, never 0" \
