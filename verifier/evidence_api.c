@@ -123,6 +123,19 @@ ev_device(struct gw *gw, const struct store_device *dev, struct wg_diag *d)
 		json_object_object_add(p, "mac", json_object_new_string(pr.mac));
 		json_object_object_add(p, "created_at",
 		    json_object_new_int64(pr.created_at));
+		json_object_object_add(p, "udi", json_object_new_string(pr.udi));
+		json_object_object_add(p, "batch",
+		    json_object_new_string(pr.batch));
+		json_object_object_add(p, "location",
+		    json_object_new_string(pr.location));
+		json_object_object_add(p, "owner_identity",
+		    json_object_new_string(pr.owner_identity));
+		json_object_object_add(p, "owner_update",
+		    json_object_new_string(pr.owner_update));
+		json_object_object_add(p, "owner_vuln",
+		    json_object_new_string(pr.owner_vuln));
+		json_object_object_add(p, "owner_decommission",
+		    json_object_new_string(pr.owner_decommission));
 		json_object_object_add(o, "provisioning", p);
 	}
 	return o;
