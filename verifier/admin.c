@@ -872,6 +872,28 @@ out:
 	free(sig);
 }
 
+/* Finds the device named key (committed data) and hands it to fn. */
+static void
+admin_with_device(struct gw *gw, struct evhttp_request *req, const char *key,
+    void (*fn)(struct gw *, struct evhttp_request *,
+    const struct store_device *))
+{
+	struct store_device *dev = calloc(1, sizeof(*dev));
+	struct wg_diag d;
+	int r;
+
+	wg_diag_clear(&d);
+	gw_flush(gw);
+	if (dev == NULL)
+		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
+	else if ((r = admin_find(gw, key, dev, &d)) != 0)
+		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
+		    d.detail);
+	else
+		fn(gw, req, dev);
+	free(dev);
+}
+
 void
 admin_dispatch(struct evhttp_request *req, void *arg)
 {
@@ -970,40 +992,12 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 		}
 		if (slash != NULL && strcmp(slash, "/ear") == 0 &&
 		    cmd == EVHTTP_REQ_GET) {
-			struct store_device *dev = calloc(1, sizeof(*dev));
-			struct wg_diag d;
-			int r;
-
-			wg_diag_clear(&d);
-			gw_flush(gw);
-			if (dev == NULL)
-				gw_send_error(req, 500, WG_ERR_ALLOC,
-				    "out of memory");
-			else if ((r = admin_find(gw, key, dev, &d)) != 0)
-				gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ?
-				    404 : 400, r, d.detail);
-			else
-				ear_api_device(gw, req, dev);
-			free(dev);
+			admin_with_device(gw, req, key, ear_api_device);
 			return;
 		}
 		if (slash != NULL && strcmp(slash, "/evidence") == 0 &&
 		    cmd == EVHTTP_REQ_GET) {
-			struct store_device *dev = calloc(1, sizeof(*dev));
-			struct wg_diag d;
-			int r;
-
-			wg_diag_clear(&d);
-			gw_flush(gw);
-			if (dev == NULL)
-				gw_send_error(req, 500, WG_ERR_ALLOC,
-				    "out of memory");
-			else if ((r = admin_find(gw, key, dev, &d)) != 0)
-				gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ?
-				    404 : 400, r, d.detail);
-			else
-				evidence_api_device(gw, req, dev);
-			free(dev);
+			admin_with_device(gw, req, key, evidence_api_device);
 			return;
 		}
 		if (slash != NULL && strcmp(slash, "/approve") == 0 &&
