@@ -823,3 +823,21 @@ enf_status_json(const struct gw *gw)
 	json_object_object_add(o, "latency_ms", lat);
 	return o;
 }
+
+int
+enf_flow_check(const struct gw *gw, const char *flow, struct wg_diag *d)
+{
+	(void)gw;
+	return wg_diag_set(d, WG_ERR_NOT_FOUND, "flow \"%.32s\": field-service "
+	    "flows are not implemented yet", flow);
+}
+
+void
+enf_flow_put(struct gw *gw, const char *mac, const char *flow,
+    uint32_t seconds)
+{
+	(void)gw;
+	(void)mac;
+	(void)flow;
+	(void)seconds;
+}

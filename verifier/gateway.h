@@ -241,6 +241,21 @@ void enf_put(struct gw *gw, const char *mac, const char *segment);
 struct json_object *enf_status_json(const struct gw *gw);
 
 /*
+ * Field-service flows (enforcer.conf "flow NAME = ..."). enf_flow_check:
+ * 0 when a window on flow may be opened now (enforcement off, or the
+ * enforcer is up and announced flow); WG_ERR_ENFORCER_DOWN when it is
+ * not up, WG_ERR_NOT_FOUND when it announced no such flow. enf_flow_put
+ * opens flow for mac for `seconds` (0: closes it), after commit, like
+ * enf_put. While reconciling, the enforcer client calls
+ * service_reconcile (service.c), which enf_flow_put()s every open window
+ * with the seconds it has left.
+ */
+int enf_flow_check(const struct gw *gw, const char *flow, struct wg_diag *d);
+void enf_flow_put(struct gw *gw, const char *mac, const char *flow,
+    uint32_t seconds);
+void service_reconcile(struct gw *gw);
+
+/*
  * radsrv.c: the FreeRADIUS rlm_rest decision endpoint (radius_listen)
  * and the RFC 5176 Disconnect/CoA client (radius_das). radsrv_init does
  * nothing for the parts set to "none". radsrv_changed is called after

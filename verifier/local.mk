@@ -13,6 +13,7 @@ verifier_wardgated_SOURCES = \
 	verifier/wardgated.c verifier/gateway.h \
 	verifier/api.c verifier/admin.c verifier/policies.c \
 	verifier/enfctl.c verifier/radsrv.c verifier/hold.c verifier/roles.c \
+	verifier/service.c \
 	verifier/advisories.c \
 	verifier/life.c \
 	verifier/conf.c verifier/conf.h \
