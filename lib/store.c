@@ -331,6 +331,51 @@ static const char *const migration_6[] = {
 	NULL
 };
 
+/*
+ * Version 7: devices that cannot attest, and field service. A legacy
+ * device (no usable TPM) has one row of compensating controls: who owns
+ * it, what protects it, when it is next reviewed and when it must be gone
+ * (its sunset; sunset_done once the gateway quarantined it for that). A
+ * field-service window opens a named flow of enforcer.conf to a device
+ * from opened_at until `until`, approved by a named person; windows are
+ * kept (closed, never deleted).
+ */
+static const char *const migration_7[] = {
+	"CREATE TABLE legacy ("
+	" device_id TEXT PRIMARY KEY NOT NULL"
+	"  CHECK (typeof(device_id) = 'text'),"
+	" controls TEXT NOT NULL CHECK (length(controls) > 0),"
+	" owner TEXT NOT NULL CHECK (length(owner) > 0),"
+	" registered_by TEXT NOT NULL,"
+	" registered_at INTEGER NOT NULL,"
+	" review_at INTEGER NOT NULL,"
+	" sunset_at INTEGER NOT NULL CHECK (sunset_at > registered_at),"
+	" reviewed_at INTEGER NOT NULL DEFAULT 0,"
+	" reviewed_by TEXT NOT NULL DEFAULT '',"
+	" sunset_done INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (sunset_done IN (0, 1)))",
+	"CREATE TRIGGER legacy_no_delete BEFORE DELETE ON legacy"
+	" BEGIN SELECT RAISE(ABORT, 'legacy records are kept'); END",
+	"CREATE TABLE service_windows ("
+	" id INTEGER PRIMARY KEY,"
+	" device_id TEXT NOT NULL CHECK (typeof(device_id) = 'text'),"
+	" flow TEXT NOT NULL CHECK (length(flow) > 0),"
+	" approved_by TEXT NOT NULL CHECK (length(approved_by) > 0),"
+	" opened_by TEXT NOT NULL,"
+	" reason TEXT NOT NULL CHECK (length(reason) > 0),"
+	" opened_at INTEGER NOT NULL,"
+	" until INTEGER NOT NULL CHECK (until > opened_at),"
+	" closed_at INTEGER,"
+	" closed_by TEXT)",
+	"CREATE INDEX service_open ON service_windows(until)"
+	" WHERE closed_at IS NULL",
+	"CREATE INDEX service_by_device ON service_windows(device_id, id)",
+	"CREATE TRIGGER service_no_delete BEFORE DELETE ON service_windows"
+	" BEGIN SELECT RAISE(ABORT, 'service windows are kept'); END",
+	"PRAGMA user_version = 7",
+	NULL
+};
+
 struct migration {
 	int version;
 	const char *const *sql;
@@ -343,6 +388,7 @@ static const struct migration migrations[] = {
 	{ 4, migration_4 },
 	{ 5, migration_5 },
 	{ 6, migration_6 },
+	{ 7, migration_7 },
 };
 #define STORE_SCHEMA_LATEST \
 	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -406,8 +452,22 @@ enum st {
 	ST_DEVADV_CLOSE,
 	ST_DEVADV_EACH,
 	ST_AKH_ADD,
+	ST_LEG_PUT,
+	ST_LEG_GET,
+	ST_LEG_EACH,
+	ST_SVC_ADD,
+	ST_SVC_CLOSE,
+	ST_SVC_OPEN,
+	ST_SVC_DEV,
 	ST_COUNT
 };
+
+#define LEGACY_COLS \
+	"device_id, controls, owner, registered_by, registered_at," \
+	" review_at, sunset_at, reviewed_at, reviewed_by, sunset_done"
+#define SERVICE_COLS \
+	"id, device_id, flow, approved_by, opened_by, reason, opened_at," \
+	" until, closed_at, closed_by"
 
 static const char *const st_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -561,6 +621,30 @@ static const char *const st_sql[ST_COUNT] = {
 	[ST_AKH_ADD] =
 	    "INSERT INTO ak_history (device_id, at, old_ak, new_ak, reason)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_LEG_PUT] =
+	    "INSERT INTO legacy (device_id, controls, owner, registered_by,"
+	    " registered_at, review_at, sunset_at, reviewed_at, reviewed_by,"
+	    " sunset_done) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	    " ON CONFLICT (device_id) DO UPDATE SET controls = excluded.controls,"
+	    " owner = excluded.owner, review_at = excluded.review_at,"
+	    " sunset_at = excluded.sunset_at, reviewed_at = excluded.reviewed_at,"
+	    " reviewed_by = excluded.reviewed_by,"
+	    " sunset_done = excluded.sunset_done",
+	[ST_LEG_GET] = "SELECT " LEGACY_COLS " FROM legacy WHERE device_id = ?1",
+	[ST_LEG_EACH] = "SELECT " LEGACY_COLS " FROM legacy ORDER BY device_id",
+	[ST_SVC_ADD] =
+	    "INSERT INTO service_windows (device_id, flow, approved_by,"
+	    " opened_by, reason, opened_at, until)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_SVC_CLOSE] =
+	    "UPDATE service_windows SET closed_at = ?2, closed_by = ?3"
+	    " WHERE id = ?1 AND closed_at IS NULL",
+	[ST_SVC_OPEN] =
+	    "SELECT " SERVICE_COLS " FROM service_windows"
+	    " WHERE closed_at IS NULL ORDER BY until, id",
+	[ST_SVC_DEV] =
+	    "SELECT " SERVICE_COLS " FROM service_windows"
+	    " WHERE device_id = ?1 ORDER BY id",
 };
 
 struct store {
@@ -3011,4 +3095,242 @@ store_ak_history_add(struct store *s, const char *device_id, int64_t at,
 		return r;
 	}
 	return st_run(s, ST_AKH_ADD, "ak_history_add", d);
+}
+
+/* ---- legacy devices and field service (schema 7) ---- */
+
+static int
+legacy_from_row(sqlite3_stmt *st, struct store_legacy *l, struct wg_diag *d)
+{
+	int64_t done = 0;
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	if ((r = col_text(st, 0, l->device_id, sizeof(l->device_id), 0,
+	    "legacy.device_id", d)) != 0 ||
+	    (r = col_text(st, 1, l->controls, sizeof(l->controls), 0,
+	    "legacy.controls", d)) != 0 ||
+	    (r = col_text(st, 2, l->owner, sizeof(l->owner), 0,
+	    "legacy.owner", d)) != 0 ||
+	    (r = col_text(st, 3, l->registered_by, sizeof(l->registered_by),
+	    0, "legacy.registered_by", d)) != 0 ||
+	    (r = col_i64(st, 4, &l->registered_at, "legacy.registered_at",
+	    d)) != 0 ||
+	    (r = col_i64(st, 5, &l->review_at, "legacy.review_at", d)) != 0 ||
+	    (r = col_i64(st, 6, &l->sunset_at, "legacy.sunset_at", d)) != 0 ||
+	    (r = col_i64(st, 7, &l->reviewed_at, "legacy.reviewed_at",
+	    d)) != 0 ||
+	    (r = col_text(st, 8, l->reviewed_by, sizeof(l->reviewed_by), 0,
+	    "legacy.reviewed_by", d)) != 0 ||
+	    (r = col_i64(st, 9, &done, "legacy.sunset_done", d)) != 0)
+		return r;
+	l->sunset_done = done != 0;
+	return 0;
+}
+
+int
+store_legacy_put(struct store *s, const struct store_legacy *l,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_LEG_PUT];
+	int r;
+
+	if (l == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "legacy_put");
+	if ((r = check_key(l->device_id, "device_id", d)) != 0 ||
+	    (r = check_text(l->controls, STORE_TEXT_LEN - 1, 1, "controls",
+	    d)) != 0 ||
+	    (r = check_text(l->owner, STORE_TEXT_LEN - 1, 1, "owner", d)) != 0 ||
+	    (r = check_text(l->registered_by, STORE_TEXT_LEN - 1, 1,
+	    "registered_by", d)) != 0 ||
+	    (r = check_text(l->reviewed_by, STORE_TEXT_LEN - 1, 1,
+	    "reviewed_by", d)) != 0)
+		return r;
+	if (l->controls[0] == '\0' || l->owner[0] == '\0' ||
+	    l->sunset_at <= l->registered_at)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "a legacy device "
+		    "needs controls, an owner and a sunset after its "
+		    "registration");
+	if (bind_text(st, 1, l->device_id) != SQLITE_OK ||
+	    bind_text(st, 2, l->controls) != SQLITE_OK ||
+	    bind_text(st, 3, l->owner) != SQLITE_OK ||
+	    bind_text(st, 4, l->registered_by) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, l->registered_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 6, l->review_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 7, l->sunset_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 8, l->reviewed_at) != SQLITE_OK ||
+	    bind_text(st, 9, l->reviewed_by) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 10, l->sunset_done ? 1 : 0) != SQLITE_OK) {
+		r = db_err(s, d, "legacy_put");
+		st_done(st);
+		return r;
+	}
+	return st_run(s, ST_LEG_PUT, "legacy_put", d);
+}
+
+int
+store_legacy_get(struct store *s, const char *device_id,
+    struct store_legacy *out, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_LEG_GET];
+	int rc, r;
+
+	if (out == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "legacy_get");
+	if ((r = check_key(device_id, "device_id", d)) != 0)
+		return r;
+	if (bind_text(st, 1, device_id) != SQLITE_OK)
+		r = db_err(s, d, "legacy_get");
+	else if ((rc = sqlite3_step(st)) == SQLITE_DONE)
+		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "not a legacy device");
+	else if (rc != SQLITE_ROW)
+		r = db_err(s, d, "legacy_get");
+	else
+		r = legacy_from_row(st, out, d);
+	st_done(st);
+	return r;
+}
+
+int
+store_legacy_each(struct store *s, store_legacy_cb cb, void *arg,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_LEG_EACH];
+	struct store_legacy l;
+	int rc, r = 0;
+
+	if (cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "legacy_each");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((r = legacy_from_row(st, &l, d)) != 0 ||
+		    (r = cb(&l, arg)) != 0)
+			goto out;
+	if (rc != SQLITE_DONE)
+		r = db_err(s, d, "legacy_each");
+out:
+	st_done(st);
+	return r;
+}
+
+static int
+service_from_row(sqlite3_stmt *st, struct store_service *w,
+    struct wg_diag *d)
+{
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	if ((r = col_i64(st, 0, &w->id, "service_windows.id", d)) != 0 ||
+	    (r = col_text(st, 1, w->device_id, sizeof(w->device_id), 0,
+	    "service_windows.device_id", d)) != 0 ||
+	    (r = col_text(st, 2, w->flow, sizeof(w->flow), 0,
+	    "service_windows.flow", d)) != 0 ||
+	    (r = col_text(st, 3, w->approved_by, sizeof(w->approved_by), 0,
+	    "service_windows.approved_by", d)) != 0 ||
+	    (r = col_text(st, 4, w->opened_by, sizeof(w->opened_by), 0,
+	    "service_windows.opened_by", d)) != 0 ||
+	    (r = col_text(st, 5, w->reason, sizeof(w->reason), 0,
+	    "service_windows.reason", d)) != 0 ||
+	    (r = col_i64(st, 6, &w->opened_at, "service_windows.opened_at",
+	    d)) != 0 ||
+	    (r = col_i64(st, 7, &w->until, "service_windows.until", d)) != 0)
+		return r;
+	if (sqlite3_column_type(st, 8) != SQLITE_NULL &&
+	    (r = col_i64(st, 8, &w->closed_at, "service_windows.closed_at",
+	    d)) != 0)
+		return r;
+	return col_text(st, 9, w->closed_by, sizeof(w->closed_by), 1,
+	    "service_windows.closed_by", d);
+}
+
+int
+store_service_add(struct store *s, const struct store_service *w,
+    int64_t *id, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_SVC_ADD];
+	int r;
+
+	if (w == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "service_add");
+	if ((r = check_key(w->device_id, "device_id", d)) != 0 ||
+	    (r = check_text(w->flow, STORE_SEGMENT_LEN - 1, 1, "flow",
+	    d)) != 0 ||
+	    (r = check_text(w->approved_by, STORE_TEXT_LEN - 1, 1,
+	    "approved_by", d)) != 0 ||
+	    (r = check_text(w->opened_by, STORE_TEXT_LEN - 1, 1, "opened_by",
+	    d)) != 0 ||
+	    (r = check_text(w->reason, STORE_TEXT_LEN - 1, 1, "reason",
+	    d)) != 0)
+		return r;
+	if (w->flow[0] == '\0' || w->approved_by[0] == '\0' ||
+	    w->reason[0] == '\0' || w->until <= w->opened_at)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "a service window "
+		    "needs a flow, an approver, a reason and an end after "
+		    "its start");
+	if (bind_text(st, 1, w->device_id) != SQLITE_OK ||
+	    bind_text(st, 2, w->flow) != SQLITE_OK ||
+	    bind_text(st, 3, w->approved_by) != SQLITE_OK ||
+	    bind_text(st, 4, w->opened_by) != SQLITE_OK ||
+	    bind_text(st, 5, w->reason) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 6, w->opened_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 7, w->until) != SQLITE_OK) {
+		r = db_err(s, d, "service_add");
+		st_done(st);
+		return r;
+	}
+	if ((r = st_run(s, ST_SVC_ADD, "service_add", d)) == 0 && id != NULL)
+		*id = (int64_t)sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int
+store_service_close(struct store *s, int64_t id, int64_t at, const char *by,
+    struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_SVC_CLOSE];
+	int r;
+
+	if ((r = check_text(by, STORE_TEXT_LEN - 1, 1, "closed_by", d)) != 0)
+		return r;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, at) != SQLITE_OK ||
+	    bind_text(st, 3, by) != SQLITE_OK) {
+		r = db_err(s, d, "service_close");
+		st_done(st);
+		return r;
+	}
+	if ((r = st_run(s, ST_SVC_CLOSE, "service_close", d)) == 0 &&
+	    sqlite3_changes(s->db) != 1)
+		r = wg_diag_set(d, WG_ERR_NOT_FOUND, "no open service window "
+		    "%lld", (long long)id);
+	return r;
+}
+
+int
+store_service_each(struct store *s, const char *device_id,
+    store_service_cb cb, void *arg, struct wg_diag *d)
+{
+	enum st which = device_id != NULL ? ST_SVC_DEV : ST_SVC_OPEN;
+	sqlite3_stmt *st = s->st[which];
+	struct store_service w;
+	int rc, r = 0;
+
+	if (cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "service_each");
+	if (device_id != NULL) {
+		if ((r = check_key(device_id, "device_id", d)) != 0)
+			return r;
+		if (bind_text(st, 1, device_id) != SQLITE_OK) {
+			r = db_err(s, d, "service_each");
+			goto out;
+		}
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((r = service_from_row(st, &w, d)) != 0 ||
+		    (r = cb(&w, arg)) != 0)
+			goto out;
+	if (rc != SQLITE_DONE)
+		r = db_err(s, d, "service_each");
+out:
+	st_done(st);
+	return r;
 }

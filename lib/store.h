@@ -534,4 +534,59 @@ int store_ak_history_add(struct store *s, const char *device_id, int64_t at,
     const char *old_ak, const char *new_ak, const char *reason,
     struct wg_diag *d);
 
+/* ---- legacy devices and field service (schema 7) ---- */
+
+/* A device without a usable TPM and its compensating controls. */
+struct store_legacy {
+	char device_id[STORE_ID_LEN];
+	char controls[STORE_TEXT_LEN];	/* what protects it, free text */
+	char owner[STORE_TEXT_LEN];	/* the accountable person */
+	char registered_by[STORE_TEXT_LEN];
+	int64_t registered_at;
+	int64_t review_at;		/* next review due (unix seconds) */
+	int64_t sunset_at;		/* quarantined from then on */
+	int64_t reviewed_at;		/* last review; 0 never */
+	char reviewed_by[STORE_TEXT_LEN];	/* "" never */
+	int sunset_done;		/* quarantined for its sunset */
+};
+
+/* Inserts or updates (by device_id; registered_* kept) the record. */
+int store_legacy_put(struct store *s, const struct store_legacy *l,
+    struct wg_diag *d);
+/* WG_ERR_NOT_FOUND when device_id is not a legacy device. */
+int store_legacy_get(struct store *s, const char *device_id,
+    struct store_legacy *out, struct wg_diag *d);
+typedef int (*store_legacy_cb)(const struct store_legacy *l, void *arg);
+/* Every legacy record by device_id; a non-zero cb return stops. */
+int store_legacy_each(struct store *s, store_legacy_cb cb, void *arg,
+    struct wg_diag *d);
+
+/* A field-service window: flow opened to a device until `until`. */
+struct store_service {
+	int64_t id;
+	char device_id[STORE_ID_LEN];
+	char flow[STORE_SEGMENT_LEN];
+	char approved_by[STORE_TEXT_LEN];	/* the named approver */
+	char opened_by[STORE_TEXT_LEN];		/* the admin actor */
+	char reason[STORE_TEXT_LEN];
+	int64_t opened_at;
+	int64_t until;			/* > opened_at */
+	int64_t closed_at;		/* 0 while open */
+	char closed_by[STORE_TEXT_LEN];	/* "" while open */
+};
+
+int store_service_add(struct store *s, const struct store_service *w,
+    int64_t *id, struct wg_diag *d);
+/* Closes open window id; WG_ERR_NOT_FOUND when it is not open. */
+int store_service_close(struct store *s, int64_t id, int64_t at,
+    const char *by, struct wg_diag *d);
+typedef int (*store_service_cb)(const struct store_service *w, void *arg);
+/*
+ * device_id NULL: every open window, soonest end first; else every
+ * window (open or closed) of that device, oldest first. cb must not
+ * close windows itself (collect, then close).
+ */
+int store_service_each(struct store *s, const char *device_id,
+    store_service_cb cb, void *arg, struct wg_diag *d);
+
 #endif

@@ -298,7 +298,7 @@ test_open_reopen_keeps_data(void **state)
 	old = umask(022);
 	s = open_ok(path);
 	(void)umask(old);
-	assert_int_equal(store_schema_version(s), 6);
+	assert_int_equal(store_schema_version(s), 7);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 
@@ -314,7 +314,7 @@ test_open_reopen_keeps_data(void **state)
 	store_close(s);
 
 	s = open_ok(path);
-	assert_int_equal(store_schema_version(s), 6);
+	assert_int_equal(store_schema_version(s), 7);
 	assert_int_equal(store_provision_get(s, p.ek_fpr, &got, NULL), 0);
 	assert_string_equal(got.name, "pump-1");
 	store_close(s);
@@ -353,7 +353,7 @@ test_migrations_idempotent(void **state)
 	db = raw_open(path);
 	before = schema_text(db);
 	assert_true(strstr(before, "CREATE TABLE audit") != NULL);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 7);
 	assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x57474154);
 	/* A second store on the migrated file, and a reopen: no change. */
 	b = open_ok(path);
@@ -363,7 +363,7 @@ test_migrations_idempotent(void **state)
 	store_close(a);
 	after = schema_text(db);
 	assert_string_equal(before, after);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 7);
 	free(before);
 	free(after);
 	sqlite3_close(db);
@@ -1646,8 +1646,12 @@ test_migrate_v1_to_v2(void **state)
 	full_device(dev);
 	assert_int_equal(store_device_put(s, dev, NULL), 0);
 	store_close(s);
-	/* Undo versions 6, 5, 4, 3 and 2 by hand: a store written by 0.1. */
+	/* Undo versions 7, 6, 5, 4, 3 and 2 by hand: a store written by 0.1. */
 	db = raw_open(path);
+	raw_exec(db, "DROP TRIGGER service_no_delete");
+	raw_exec(db, "DROP TABLE service_windows");
+	raw_exec(db, "DROP TRIGGER legacy_no_delete");
+	raw_exec(db, "DROP TABLE legacy");
 	raw_exec(db, "DROP TRIGGER ak_history_no_update");
 	raw_exec(db, "DROP TRIGGER ak_history_no_delete");
 	raw_exec(db, "DROP TABLE ak_history");
@@ -1676,7 +1680,7 @@ test_migrate_v1_to_v2(void **state)
 	raw_exec(db, "PRAGMA user_version = 1");
 	sqlite3_close(db);
 	s = open_ok(path);
-	assert_int_equal(store_schema_version(s), 6);
+	assert_int_equal(store_schema_version(s), 7);
 	got = calloc(1, sizeof(*got));
 	assert_non_null(got);
 	assert_int_equal(store_device_get(s, dev->device_id, got, NULL), 0);
@@ -2146,6 +2150,133 @@ test_advisories(void **state)
 	sqlite3_close(db);
 }
 
+/* ---- legacy devices and field service (schema version 7) ---- */
+
+struct svc_seen {
+	struct store_service w[4];
+	unsigned n;
+};
+
+static int
+svc_cb(const struct store_service *w, void *arg)
+{
+	struct svc_seen *a = arg;
+
+	if (a->n < 4)
+		a->w[a->n] = *w;
+	a->n++;
+	return 0;
+}
+
+static int
+leg_count_cb(const struct store_legacy *l, void *arg)
+{
+	(void)l;
+	(*(unsigned *)arg)++;
+	return 0;
+}
+
+static void
+test_legacy_and_service(void **state)
+{
+	char path[512];
+	struct store *s = open_ok(db_path(path, sizeof(path), "legacy"));
+	struct store_legacy l, got;
+	struct store_service w;
+	struct svc_seen seen;
+	struct wg_diag d;
+	sqlite3 *db;
+	unsigned n = 0;
+	int64_t id1 = 0, id2 = 0;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	snprintf(l.device_id, sizeof(l.device_id), "%064d", 9);
+	snprintf(l.controls, sizeof(l.controls), "VLAN 40, no internet");
+	snprintf(l.owner, sizeof(l.owner), "A. Biomed");
+	snprintf(l.registered_by, sizeof(l.registered_by), "admin:uid=0");
+	l.registered_at = 1000;
+	l.review_at = 2000;
+	l.sunset_at = 1000;
+	/* A sunset not after the registration, no controls: refused. */
+	assert_int_equal(store_legacy_put(s, &l, &d), WG_ERR_INVALID_ARG);
+	l.sunset_at = 5000;
+	l.controls[0] = '\0';
+	assert_int_equal(store_legacy_put(s, &l, &d), WG_ERR_INVALID_ARG);
+	snprintf(l.controls, sizeof(l.controls), "VLAN 40, no internet");
+	assert_int_equal(store_legacy_get(s, l.device_id, &got, &d),
+	    WG_ERR_NOT_FOUND);
+	assert_int_equal(store_legacy_put(s, &l, &d), 0);
+	assert_int_equal(store_legacy_get(s, l.device_id, &got, &d), 0);
+	assert_string_equal(got.owner, "A. Biomed");
+	assert_int_equal(got.sunset_at, 5000);
+	assert_int_equal(got.sunset_done, 0);
+	/* A review updates in place; the registration is kept. */
+	l.reviewed_at = 1900;
+	snprintf(l.reviewed_by, sizeof(l.reviewed_by), "admin:uid=7");
+	l.review_at = 3000;
+	l.sunset_done = 1;
+	snprintf(l.registered_by, sizeof(l.registered_by), "someone else");
+	assert_int_equal(store_legacy_put(s, &l, &d), 0);
+	assert_int_equal(store_legacy_get(s, l.device_id, &got, &d), 0);
+	assert_int_equal(got.review_at, 3000);
+	assert_int_equal(got.reviewed_at, 1900);
+	assert_int_equal(got.sunset_done, 1);
+	assert_string_equal(got.registered_by, "admin:uid=0");
+	assert_int_equal(store_legacy_each(s, leg_count_cb, &n, &d), 0);
+	assert_int_equal(n, 1);
+
+	memset(&w, 0, sizeof(w));
+	snprintf(w.device_id, sizeof(w.device_id), "%064d", 9);
+	snprintf(w.flow, sizeof(w.flow), "vendor-support");
+	snprintf(w.approved_by, sizeof(w.approved_by), "Dr. Ward");
+	snprintf(w.opened_by, sizeof(w.opened_by), "admin:uid=0");
+	snprintf(w.reason, sizeof(w.reason), "pump firmware update");
+	w.opened_at = 100;
+	w.until = 100;
+	assert_int_equal(store_service_add(s, &w, NULL, &d),
+	    WG_ERR_INVALID_ARG);
+	w.until = 400;
+	w.approved_by[0] = '\0';
+	assert_int_equal(store_service_add(s, &w, NULL, &d),
+	    WG_ERR_INVALID_ARG);
+	snprintf(w.approved_by, sizeof(w.approved_by), "Dr. Ward");
+	assert_int_equal(store_service_add(s, &w, &id1, &d), 0);
+	w.until = 300;
+	assert_int_equal(store_service_add(s, &w, &id2, &d), 0);
+	assert_true(id2 > id1);
+	/* Open ones, soonest end first. */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_service_each(s, NULL, svc_cb, &seen, &d), 0);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.w[0].id, id2);
+	assert_int_equal(seen.w[1].id, id1);
+	assert_int_equal(store_service_close(s, id2, 250, "expired", &d), 0);
+	assert_int_equal(store_service_close(s, id2, 260, "again", &d),
+	    WG_ERR_NOT_FOUND);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_service_each(s, NULL, svc_cb, &seen, &d), 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.w[0].id, id1);
+	/* The device's history keeps both, oldest first. */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_service_each(s, w.device_id, svc_cb, &seen,
+	    &d), 0);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.w[1].closed_at, 250);
+	assert_string_equal(seen.w[1].closed_by, "expired");
+	assert_string_equal(seen.w[0].closed_by, "");
+	store_close(s);
+	db = raw_open(path);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM service_windows",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM legacy", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM service_windows"),
+	    2);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -2178,6 +2309,7 @@ main(void)
 		cmocka_unit_test(test_advisories),
 		cmocka_unit_test(test_release_history),
 		cmocka_unit_test(test_decommission),
+		cmocka_unit_test(test_legacy_and_service),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
