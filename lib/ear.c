@@ -202,8 +202,10 @@ ear_vector(const struct ear_device *dev, const char **codes, size_t n,
 		v[EAR_INSTANCE_IDENTITY] = 96;
 	if (ear_state_is(dev, "vulnerable"))
 		v[EAR_EXECUTABLES] = ear_worse(v[EAR_EXECUTABLES], 32);
-	if (ear_state_is(dev, "stale") || ear_state_is(dev, "pending")) {
-		/* Nothing fresh (stale) or nothing appraised yet (pending). */
+	if (ear_state_is(dev, "stale") || ear_state_is(dev, "pending") ||
+	    ear_state_is(dev, "legacy")) {
+		/* Nothing fresh (stale), nothing appraised yet (pending) or
+		 * nothing that can be (legacy: no TPM). */
 		if (ear_state_is(dev, "stale"))
 			v[EAR_INSTANCE_IDENTITY] = 0;
 		v[EAR_EXECUTABLES] = 0;

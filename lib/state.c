@@ -12,6 +12,7 @@ static const char *const state_names[DEV_NSTATES] = {
 	[DEV_STALE] = "stale",
 	[DEV_VULNERABLE] = "vulnerable",
 	[DEV_DECOMMISSIONED] = "decommissioned",
+	[DEV_LEGACY] = "legacy",
 };
 
 const char *
@@ -45,6 +46,10 @@ state_next(enum dev_state cur, int approved, enum dev_event ev)
 		return DEV_UNTRUSTED;	/* corrupt input: quarantine */
 	if (cur == DEV_DECOMMISSIONED || ev == DEV_EV_DECOMMISSION)
 		return DEV_DECOMMISSIONED;
+	/* A device without a TPM proves nothing: no event makes it more
+	 * (or less) trusted; its sunset is the gateway's business. */
+	if (cur == DEV_LEGACY)
+		return DEV_LEGACY;
 	if (!approved)
 		return DEV_PENDING;
 	switch (ev) {

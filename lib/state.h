@@ -2,7 +2,8 @@
  * state.h: device states and the pure transition function.
  *
  * pending (enrolled, awaiting approval) -> trusted | untrusted | stale |
- * vulnerable -> decommissioned (terminal). Nothing but a passing
+ * vulnerable -> decommissioned (terminal); legacy (registered without a
+ * TPM, never attests) -> decommissioned. Nothing but a passing
  * attestation of an admitted device leads to trusted; every error path
  * leads to a state nearer quarantine.
  */
@@ -16,6 +17,7 @@ enum dev_state {
 	DEV_STALE,
 	DEV_VULNERABLE,
 	DEV_DECOMMISSIONED,
+	DEV_LEGACY,		/* no usable TPM: compensating controls */
 	DEV_NSTATES
 };
 

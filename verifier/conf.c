@@ -60,8 +60,10 @@ static const struct conf_key conf_keys[] = {
 	{ "segment_stale", SEG(DEV_STALE) },
 	{ "segment_vulnerable", SEG(DEV_VULNERABLE) },
 	{ "segment_decommissioned", SEG(DEV_DECOMMISSIONED) },
+	{ "segment_legacy", SEG(DEV_LEGACY) },
 	{ "segment_hold", STR(segment_hold) },
 	{ "hold_max", U32(hold_max, 60, 7 * 86400) },
+	{ "service_max", U32(service_max, 60, 7 * 86400) },
 	{ "segment_restricted", STR(segment_restricted) },
 	{ "enforcer", STR(enforcer) },
 	{ "enforcer_conf", STR(enforcer_conf) },
@@ -110,8 +112,10 @@ conf_defaults(struct conf *c)
 	strcpy(c->segment[DEV_STALE], "quarantine");
 	strcpy(c->segment[DEV_VULNERABLE], "quarantine");
 	strcpy(c->segment[DEV_DECOMMISSIONED], "blocked");
+	strcpy(c->segment[DEV_LEGACY], "clinical-hold");
 	strcpy(c->segment_hold, "clinical-hold");
 	c->hold_max = 12 * 3600;
+	c->service_max = 8 * 3600;
 	strcpy(c->segment_restricted, "clinical-hold");
 	strcpy(c->enforcer, "none");
 	strcpy(c->enforcer_conf, "/etc/wardgate/enforcer.conf");

@@ -41,6 +41,7 @@ struct conf {
 	char enforcer_conf[CONF_PATH_MAX];	/* passed as -f */
 	char segment_hold[CONF_SEGMENT_MAX];	/* clinical holds */
 	uint32_t hold_max;		/* longest hold, seconds */
+	uint32_t service_max;		/* longest field-service window, s */
 	char segment_restricted[CONF_SEGMENT_MAX];	/* advisory: restrict */
 
 	/* RADIUS: rlm_rest decision endpoint and RFC 5176 client. */

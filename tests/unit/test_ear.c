@@ -339,6 +339,11 @@ test_mapping(void **state)
 	assert_int_equal(st, EAR_NONE);
 	assert_int_equal(v[EAR_INSTANCE_IDENTITY], 0);
 	assert_int_equal(v[EAR_HARDWARE], 2);
+	/* A legacy device (no TPM) has nothing to appraise: no claim. */
+	appraise("legacy", "[]", v, &st);
+	assert_int_equal(st, EAR_NONE);
+	assert_int_equal(v[EAR_EXECUTABLES], 0);
+	assert_int_equal(v[EAR_CONFIGURATION], 0);
 	appraise("decommissioned", "[]", v, &st);
 	assert_int_equal(st, EAR_CONTRAINDICATED);
 	assert_int_equal(v[EAR_INSTANCE_IDENTITY], 96);

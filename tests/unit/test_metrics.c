@@ -322,11 +322,12 @@ test_render_counts(void **state)
 	m.notify_dropped = 1;
 	assert_non_null(t = metrics_text_render(&m));
 	nsamples = expo_check(t);
-	/* 6 states, 2 results, 3 reasons, 11 buckets + sum + count, 5 more */
-	assert_int_equal(nsamples, 6 + 2 + 3 + 13 + 5);
+	/* 7 states, 2 results, 3 reasons, 11 buckets + sum + count, 5 more */
+	assert_int_equal(nsamples, 7 + 2 + 3 + 13 + 5);
 	assert_true(sample(t, "wardgate_devices{state=\"trusted\"}") == 3);
 	assert_true(sample(t, "wardgate_devices{state=\"untrusted\"}") == 1);
 	assert_true(sample(t, "wardgate_devices{state=\"decommissioned\"}") == 0);
+	assert_true(sample(t, "wardgate_devices{state=\"legacy\"}") == 0);
 	assert_true(sample(t, "wardgate_attestations_total{result=\"pass\"}")
 	    == 10);
 	assert_true(sample(t, "wardgate_attestations_total{result=\"fail\"}")

@@ -92,6 +92,15 @@ test_transitions(void **state)
 	for (e = 0; e < NEVENTS; e++)
 		assert_int_equal(state_next(DEV_DECOMMISSIONED, 1,
 		    all_events[e]), DEV_DECOMMISSIONED);
+	/* A legacy device (no TPM) is never trusted by any event; only
+	 * decommissioning moves it. */
+	for (e = 0; e < NEVENTS; e++)
+		for (i = 0; i <= 1; i++)
+			assert_int_equal(state_next(DEV_LEGACY, (int)i,
+			    all_events[e]), all_events[e] ==
+			    DEV_EV_DECOMMISSION ? DEV_DECOMMISSIONED :
+			    DEV_LEGACY);
+	assert_string_equal(state_name(DEV_LEGACY), "legacy");
 	/* A corrupt state goes to quarantine, never to trust. */
 	assert_int_equal(state_next((enum dev_state)99, 1, DEV_EV_ATTEST_PASS),
 	    DEV_UNTRUSTED);
