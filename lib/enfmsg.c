@@ -8,7 +8,8 @@
 
 #define OFF_RESERVED1 14
 #define OFF_SEGMENT 16
-#define OFF_RESERVED2 48
+#define OFF_SECONDS 48
+#define OFF_RESERVED2 52
 #define RESERVED2_LEN (ENFMSG_LEN - OFF_RESERVED2)
 
 static const uint8_t zero_mac[ENFMSG_MAC_LEN];
@@ -20,10 +21,13 @@ enfmsg_type_name(unsigned type)
 	case ENFMSG_PUT: return "PUT";
 	case ENFMSG_FLUSH: return "FLUSH";
 	case ENFMSG_LIST: return "LIST";
+	case ENFMSG_OPEN: return "OPEN";
+	case ENFMSG_CLOSE: return "CLOSE";
 	case ENFMSG_ACK: return "ACK";
 	case ENFMSG_NAK: return "NAK";
 	case ENFMSG_ENTRY: return "ENTRY";
 	case ENFMSG_SEGMENT: return "SEGMENT";
+	case ENFMSG_FLOW: return "FLOW";
 	default: return "INVALID";
 	}
 }
@@ -35,6 +39,7 @@ enfmsg_reason_name(unsigned reason)
 	case ENFMSG_R_NONE: return "NONE";
 	case ENFMSG_R_BACKEND: return "BACKEND";
 	case ENFMSG_R_FULL: return "FULL";
+	case ENFMSG_R_UNKNOWN: return "UNKNOWN";
 	default: return "INVALID";
 	}
 }
@@ -110,12 +115,15 @@ enfmsg_mac_format(const uint8_t mac[ENFMSG_MAC_LEN], char out[ENFMSG_MAC_TEXT])
 	return out;
 }
 
-/* A MAC and a segment together, or neither. */
+/* A MAC and a segment (or flow) name together, or neither. */
 static int
 check_pair(const struct enfmsg *m, int required, struct wg_diag *d)
 {
 	int has_mac = memcmp(m->mac, zero_mac, ENFMSG_MAC_LEN) != 0;
 	int has_seg = m->segment[0] != '\0';
+	const char *what = m->type == ENFMSG_OPEN || m->type == ENFMSG_CLOSE ?
+	    "flow" : m->type == ENFMSG_PUT || m->type == ENFMSG_ENTRY ?
+	    "segment" : "segment or flow";
 
 	if (!has_mac && !has_seg && !required)
 		return 0;
@@ -125,8 +133,8 @@ check_pair(const struct enfmsg *m, int required, struct wg_diag *d)
 		    enfmsg_type_name(m->type));
 	if (!enfmsg_segment_valid(m->segment))
 		return wg_diag_set(d, WG_ERR_FORMAT,
-		    "%s: segment name missing or not [a-z0-9_-]{1,32}",
-		    enfmsg_type_name(m->type));
+		    "%s: %s name missing or not [a-z0-9_-]{1,32}",
+		    enfmsg_type_name(m->type), what);
 	return 0;
 }
 
@@ -137,10 +145,21 @@ enfmsg_check(const struct enfmsg *m, struct wg_diag *d)
 
 	if (memchr(m->segment, '\0', sizeof(m->segment)) == NULL)
 		return wg_diag_set(d, WG_ERR_FORMAT, "segment not terminated");
+	/* Only an OPEN carries seconds. */
+	if (m->type == ENFMSG_OPEN) {
+		if (m->seconds == 0 || m->seconds > ENFMSG_OPEN_MAX)
+			return wg_diag_set(d, WG_ERR_FORMAT,
+			    "OPEN: seconds %u not in 1..%u", m->seconds,
+			    ENFMSG_OPEN_MAX);
+	} else if (m->seconds != 0 && strcmp(tn, "INVALID") != 0)
+		return wg_diag_set(d, WG_ERR_FORMAT,
+		    "%s: carries no seconds (%u)", tn, m->seconds);
 	switch (m->type) {
 	case ENFMSG_PUT:
 	case ENFMSG_FLUSH:
 	case ENFMSG_LIST:
+	case ENFMSG_OPEN:
+	case ENFMSG_CLOSE:
 		if (m->seq == 0)
 			return wg_diag_set(d, WG_ERR_FORMAT,
 			    "%s: sequence number 0 (requests start at 1)", tn);
@@ -165,6 +184,21 @@ enfmsg_check(const struct enfmsg *m, struct wg_diag *d)
 			    "SEGMENT: segment name missing or not "
 			    "[a-z0-9_-]{1,32}");
 		return 0;
+	case ENFMSG_FLOW:
+		if (m->seq != 0)
+			return wg_diag_set(d, WG_ERR_FORMAT,
+			    "FLOW: sequence number %u (only 0, at start)",
+			    m->seq);
+		if (m->reason != 0)
+			return wg_diag_set(d, WG_ERR_FORMAT,
+			    "FLOW: reason must be 0 (no flags)");
+		if (memcmp(m->mac, zero_mac, ENFMSG_MAC_LEN) != 0)
+			return wg_diag_set(d, WG_ERR_FORMAT,
+			    "FLOW: carries no MAC");
+		if (!enfmsg_segment_valid(m->segment))
+			return wg_diag_set(d, WG_ERR_FORMAT,
+			    "FLOW: flow name missing or not [a-z0-9_-]{1,32}");
+		return 0;
 	default:
 		return wg_diag_set(d, WG_ERR_FORMAT, "unknown type 0x%02x",
 		    m->type);
@@ -180,6 +214,8 @@ enfmsg_check(const struct enfmsg *m, struct wg_diag *d)
 	switch (m->type) {
 	case ENFMSG_PUT:
 	case ENFMSG_ENTRY:
+	case ENFMSG_OPEN:
+	case ENFMSG_CLOSE:
 		return check_pair(m, 1, d);
 	case ENFMSG_FLUSH:
 	case ENFMSG_LIST:
@@ -188,7 +224,7 @@ enfmsg_check(const struct enfmsg *m, struct wg_diag *d)
 			return wg_diag_set(d, WG_ERR_FORMAT,
 			    "%s: carries no MAC and no segment", tn);
 		return 0;
-	default:		/* ACK, NAK: echo of a PUT, or nothing */
+	default:	/* ACK, NAK: echo of a PUT, OPEN or CLOSE, or nothing */
 		return check_pair(m, 0, d);
 	}
 }
@@ -212,6 +248,10 @@ enfmsg_encode(const struct enfmsg *m, uint8_t out[ENFMSG_LEN],
 	out[7] = (uint8_t)m->seq;
 	memcpy(out + 8, m->mac, ENFMSG_MAC_LEN);
 	memcpy(out + OFF_SEGMENT, m->segment, strlen(m->segment));
+	out[OFF_SECONDS] = (uint8_t)(m->seconds >> 24);
+	out[OFF_SECONDS + 1] = (uint8_t)(m->seconds >> 16);
+	out[OFF_SECONDS + 2] = (uint8_t)(m->seconds >> 8);
+	out[OFF_SECONDS + 3] = (uint8_t)m->seconds;
 	return 0;
 }
 
@@ -249,6 +289,7 @@ enfmsg_decode(const uint8_t *p, size_t len, struct enfmsg *m,
 	    buf_get_copy(&b, t.mac, ENFMSG_MAC_LEN) != 0 ||
 	    buf_get_bytes(&b, OFF_SEGMENT - OFF_RESERVED1, &res1) != 0 ||
 	    buf_get_bytes(&b, ENFMSG_SEGMENT_MAX, &seg) != 0 ||
+	    buf_get_u32be(&b, &t.seconds) != 0 ||
 	    buf_get_bytes(&b, RESERVED2_LEN, &res2) != 0 ||
 	    buf_expect_end(&b) != 0)
 		return wg_diag_set(d, WG_ERR_FORMAT, "message cut short");

@@ -3,6 +3,18 @@
 # for FUZZ_SECONDS, seeded from the repository's corpus.
 FUZZ_SECONDS = 20
 EXTRA_DIST += tests/fuzz/smoke.sh tests/fuzz/README.md
+# Seeds of fuzz_enfmsg: one message of each type.
+EXTRA_DIST += tests/fuzz/enfmsg-seeds/ack-open.bin \
+	tests/fuzz/enfmsg-seeds/ack-ready.bin \
+	tests/fuzz/enfmsg-seeds/close.bin \
+	tests/fuzz/enfmsg-seeds/entry.bin \
+	tests/fuzz/enfmsg-seeds/flow.bin \
+	tests/fuzz/enfmsg-seeds/flush.bin \
+	tests/fuzz/enfmsg-seeds/list.bin \
+	tests/fuzz/enfmsg-seeds/nak-unknown.bin \
+	tests/fuzz/enfmsg-seeds/open.bin \
+	tests/fuzz/enfmsg-seeds/put.bin \
+	tests/fuzz/enfmsg-seeds/segment.bin
 
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_evlog tests/fuzz/fuzz_attest \
@@ -92,7 +104,8 @@ fuzz-smoke: $(WG_FUZZ_PROGS)
 	    '$(abs_top_srcdir)/tests/data/policy/*.json $(abs_top_srcdir)/tests/data/policy/*.expected'; \
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_radius \
 	    '$(abs_top_srcdir)/tests/data/radius/*.bin'; \
-	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh 10 tests/fuzz/fuzz_enfmsg ''; \
+	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh 10 tests/fuzz/fuzz_enfmsg \
+	    '$(abs_top_srcdir)/tests/fuzz/enfmsg-seeds/*.bin'; \
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_ear \
 	    '$(abs_top_srcdir)/tests/data/ear/*'; \
 	$(SHELL) $(srcdir)/tests/fuzz/smoke.sh $(FUZZ_SECONDS) tests/fuzz/fuzz_advisory \

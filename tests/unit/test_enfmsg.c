@@ -124,8 +124,8 @@ test_bytes_refused(void **state)
 	CORRUPT(0, 0, "version");
 	CORRUPT(0, 2, "version");
 	CORRUPT(1, 0, "unknown type");
-	CORRUPT(1, 4, "unknown type");
-	CORRUPT(1, 0x85, "unknown type");
+	CORRUPT(1, 6, "unknown type");
+	CORRUPT(1, 0x86, "unknown type");
 	CORRUPT(1, 0x80, "unknown type");
 	CORRUPT(1, 0xff, "unknown type");
 	CORRUPT(3, 1, "reason");		/* reason on a PUT */
@@ -134,7 +134,9 @@ test_bytes_refused(void **state)
 	/* Every reserved byte, every padding byte. */
 	for (i = 14; i < 16; i++)
 		CORRUPT(i, 1, "reserved");
-	for (i = 48; i < ENFMSG_LEN; i++)
+	for (i = 48; i < 52; i++)
+		CORRUPT(i, 0x80, "seconds");	/* a PUT carries none */
+	for (i = 52; i < ENFMSG_LEN; i++)
 		CORRUPT(i, 0x80, "reserved");
 	for (i = 16 + 9; i < 48; i++)
 		CORRUPT(i, 'a', "padding");	/* after "clinical\0" */
@@ -188,7 +190,7 @@ test_type_rules(void **state)
 	/* NAK needs a known reason; others none. */
 	m = make(ENFMSG_NAK, 1, 1);
 	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
-	m.reason = 3;
+	m.reason = 4;
 	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
 	m = make(ENFMSG_ACK, 1, 1);
 	m.reason = ENFMSG_R_FULL;
@@ -271,7 +273,9 @@ test_segment_msg(void **state)
 	CORRUPT(16, 0, "segment");		/* empty name */
 	CORRUPT(16, '-', "segment");
 	CORRUPT(14, 1, "reserved");
-	CORRUPT(48, 1, "reserved");
+	CORRUPT(48, 1, "seconds");
+	CORRUPT(51, 1, "seconds");
+	CORRUPT(52, 1, "reserved");
 #undef CORRUPT
 	/* The other types still refuse flags in reason. */
 	m = make(ENFMSG_ACK, 0, 0);
@@ -280,6 +284,245 @@ test_segment_msg(void **state)
 	m = make(ENFMSG_ENTRY, 1, 1);
 	m.reason = ENFMSG_SEG_DEFAULT;
 	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+}
+
+/* A field-service message with MAC, flow name and seconds. */
+static struct enfmsg
+make_flow(uint8_t type, uint32_t seq, uint32_t seconds)
+{
+	struct enfmsg m = make(type, seq, 1);
+
+	strcpy(m.segment, "vendor-support");
+	m.seconds = seconds;
+	return m;
+}
+
+/* OPEN: MAC, flow, seconds 1..604800 big-endian at byte 48. */
+static void
+test_open_msg(void **state)
+{
+	struct enfmsg m, out;
+	uint8_t b[ENFMSG_LEN], c[ENFMSG_LEN];
+	size_t i;
+
+	(void)state;
+	m = make_flow(ENFMSG_OPEN, 5, 0x00093a80);	/* 604800 */
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+	assert_int_equal(b[0], ENFMSG_VERSION);
+	assert_int_equal(b[1], 4);
+	assert_int_equal(b[2] | b[3], 0);
+	assert_memory_equal(b + 4, "\x00\x00\x00\x05", 4);
+	assert_memory_equal(b + 8, dev_mac, 6);
+	assert_int_equal(b[14] | b[15], 0);
+	assert_memory_equal(b + 16, "vendor-support", 14);
+	for (i = 30; i < 48; i++)
+		assert_int_equal(b[i], 0);
+	assert_memory_equal(b + 48, "\x00\x09\x3a\x80", 4);
+	for (i = 52; i < ENFMSG_LEN; i++)
+		assert_int_equal(b[i], 0);
+	memset(&out, 0xa5, sizeof(out));
+	assert_int_equal(enfmsg_decode(b, sizeof(b), &out, NULL), 0);
+	assert_int_equal(out.type, ENFMSG_OPEN);
+	assert_int_equal(out.seq, 5);
+	assert_int_equal(out.seconds, ENFMSG_OPEN_MAX);
+	assert_memory_equal(out.mac, dev_mac, 6);
+	assert_string_equal(out.segment, "vendor-support");
+
+	/* The bounds: 1 and 604800 pass, 0 and 604801 do not. */
+	m = make_flow(ENFMSG_OPEN, 1, 1);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+	assert_int_equal(enfmsg_decode(b, sizeof(b), &out, NULL), 0);
+	assert_int_equal(out.seconds, 1);
+	m.seconds = 0;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m.seconds = ENFMSG_OPEN_MAX + 1;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m.seconds = UINT32_MAX;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	/* A request: sequence >= 1; MAC and flow required; no reason. */
+	m = make_flow(ENFMSG_OPEN, 0, 60);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make_flow(ENFMSG_OPEN, 1, 60);
+	memset(m.mac, 0, 6);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make_flow(ENFMSG_OPEN, 1, 60);
+	m.mac[0] = 0x01;			/* multicast */
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make_flow(ENFMSG_OPEN, 1, 60);
+	m.segment[0] = '\0';
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	strcpy(m.segment, "Vendor");
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make_flow(ENFMSG_OPEN, 1, 60);
+	m.reason = ENFMSG_R_UNKNOWN;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+
+	/* As bytes. */
+	m = make_flow(ENFMSG_OPEN, 1, 3600);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+#define CORRUPT(off, val, needle) do { \
+	memcpy(c, b, ENFMSG_LEN); c[off] = (val); \
+	assert_refused(c, ENFMSG_LEN, needle); } while (0)
+	CORRUPT(48, 0x01, "seconds");		/* 16781840: too long */
+	CORRUPT(49, 0x0a, "seconds");		/* 658960: too long */
+	memcpy(c, b, ENFMSG_LEN);
+	memset(c + 48, 0, 4);
+	assert_refused(c, ENFMSG_LEN, "seconds");	/* 0 */
+	for (i = 52; i < ENFMSG_LEN; i++)
+		CORRUPT(i, 1, "reserved");
+	CORRUPT(14, 1, "reserved");
+	CORRUPT(7, 0, "sequence");
+	CORRUPT(3, 1, "reason");
+	CORRUPT(16, 0, "padding");	/* empty name, then "endor..." */
+	CORRUPT(16, '-', "flow");
+	CORRUPT(8, 0x03, "MAC");
+	for (i = 16 + 15; i < 48; i++)
+		CORRUPT(i, 'a', "padding");	/* after "vendor-support\0" */
+	memcpy(c, b, ENFMSG_LEN);
+	memset(c + 8, 0, 6);
+	assert_refused(c, ENFMSG_LEN, "MAC");
+#undef CORRUPT
+}
+
+/* CLOSE: MAC and flow, no seconds. */
+static void
+test_close_msg(void **state)
+{
+	struct enfmsg m, out;
+	uint8_t b[ENFMSG_LEN], c[ENFMSG_LEN];
+	size_t i;
+
+	(void)state;
+	m = make_flow(ENFMSG_CLOSE, 9, 0);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+	assert_int_equal(b[1], 5);
+	for (i = 48; i < ENFMSG_LEN; i++)
+		assert_int_equal(b[i], 0);
+	assert_int_equal(enfmsg_decode(b, sizeof(b), &out, NULL), 0);
+	assert_int_equal(out.type, ENFMSG_CLOSE);
+	assert_int_equal(out.seconds, 0);
+	assert_string_equal(out.segment, "vendor-support");
+	m.seconds = 1;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make_flow(ENFMSG_CLOSE, 0, 0);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make_flow(ENFMSG_CLOSE, 1, 0);
+	memset(m.mac, 0, 6);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make_flow(ENFMSG_CLOSE, 1, 0);
+	m.segment[0] = '\0';
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+
+	m = make_flow(ENFMSG_CLOSE, 9, 0);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+	memcpy(c, b, ENFMSG_LEN);
+	c[51] = 1;
+	assert_refused(c, ENFMSG_LEN, "seconds");
+	memcpy(c, b, ENFMSG_LEN);
+	c[16] = '_';
+	assert_refused(c, ENFMSG_LEN, "flow");
+}
+
+/* FLOW: at start, sequence 0, no MAC, a name, nothing else. */
+static void
+test_flow_announce(void **state)
+{
+	struct enfmsg m, out;
+	uint8_t b[ENFMSG_LEN], c[ENFMSG_LEN];
+	size_t i;
+
+	(void)state;
+	m = make(ENFMSG_FLOW, 0, 0);
+	strcpy(m.segment, "vendor-support");
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+	assert_int_equal(b[1], 0x85);
+	for (i = 2; i < 16; i++)
+		assert_int_equal(b[i], 0);
+	for (i = 48; i < ENFMSG_LEN; i++)
+		assert_int_equal(b[i], 0);
+	assert_int_equal(enfmsg_decode(b, sizeof(b), &out, NULL), 0);
+	assert_int_equal(out.type, ENFMSG_FLOW);
+	assert_string_equal(out.segment, "vendor-support");
+
+	m.seq = 1;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m.seq = 0;
+	m.reason = ENFMSG_SEG_DEFAULT;		/* no flags on a FLOW */
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m.reason = 0;
+	m.seconds = 60;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m.seconds = 0;
+	memcpy(m.mac, dev_mac, 6);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	m = make(ENFMSG_FLOW, 0, 0);		/* no name */
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	strcpy(m.segment, "_x");
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+
+	m = make(ENFMSG_FLOW, 0, 0);
+	strcpy(m.segment, "vendor-support");
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+#define CORRUPT(off, val, needle) do { \
+	memcpy(c, b, ENFMSG_LEN); c[off] = (val); \
+	assert_refused(c, ENFMSG_LEN, needle); } while (0)
+	CORRUPT(3, 1, "reason");
+	CORRUPT(7, 1, "sequence");
+	CORRUPT(8, 0x02, "MAC");
+	CORRUPT(16, 0, "padding");	/* empty name, then "endor..." */
+	CORRUPT(50, 1, "seconds");
+	CORRUPT(60, 1, "reserved");
+#undef CORRUPT
+}
+
+/* The answers to OPEN and CLOSE; seconds on no type but OPEN. */
+static void
+test_flow_answers(void **state)
+{
+	static const uint8_t types[] = { ENFMSG_PUT, ENFMSG_FLUSH,
+	    ENFMSG_LIST, ENFMSG_CLOSE, ENFMSG_ACK, ENFMSG_NAK, ENFMSG_ENTRY,
+	    ENFMSG_SEGMENT, ENFMSG_FLOW };
+	struct enfmsg m, out;
+	uint8_t b[ENFMSG_LEN];
+	size_t i;
+
+	(void)state;
+	/* ACK echoes MAC and flow, not the seconds. */
+	m = make_flow(ENFMSG_ACK, 3, 0);
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+	assert_int_equal(enfmsg_decode(b, sizeof(b), &out, NULL), 0);
+	assert_string_equal(out.segment, "vendor-support");
+	m.seconds = 3600;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	/* NAK UNKNOWN: a flow the enforcer does not have. */
+	m = make_flow(ENFMSG_NAK, 3, 0);
+	m.reason = ENFMSG_R_UNKNOWN;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+	assert_int_equal(b[3], 3);
+	assert_int_equal(enfmsg_decode(b, sizeof(b), &out, NULL), 0);
+	assert_int_equal(out.reason, ENFMSG_R_UNKNOWN);
+	m.seconds = 1;
+	assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+
+	/* Every type but OPEN refuses any seconds, well-formed otherwise. */
+	for (i = 0; i < sizeof(types); i++) {
+		int pair = types[i] != ENFMSG_FLUSH &&
+		    types[i] != ENFMSG_LIST && types[i] != ENFMSG_SEGMENT &&
+		    types[i] != ENFMSG_FLOW;
+		uint32_t seq = types[i] == ENFMSG_SEGMENT ||
+		    types[i] == ENFMSG_FLOW ? 0 : 1;
+
+		m = make(types[i], seq, pair);
+		if (!pair && seq == 0)
+			strcpy(m.segment, "clinical");
+		if (types[i] == ENFMSG_NAK)
+			m.reason = ENFMSG_R_BACKEND;
+		assert_int_equal(enfmsg_encode(&m, b, NULL), 0);
+		m.seconds = 1;
+		assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+		m.seconds = 0x01000000;
+		assert_int_equal(enfmsg_encode(&m, b, NULL), WG_ERR_FORMAT);
+	}
 }
 
 static void
@@ -350,6 +593,11 @@ test_names(void **state)
 	assert_string_equal(enfmsg_type_name(ENFMSG_ENTRY), "ENTRY");
 	assert_string_equal(enfmsg_type_name(0), "INVALID");
 	assert_string_equal(enfmsg_reason_name(ENFMSG_R_FULL), "FULL");
+	assert_string_equal(enfmsg_type_name(ENFMSG_OPEN), "OPEN");
+	assert_string_equal(enfmsg_type_name(ENFMSG_CLOSE), "CLOSE");
+	assert_string_equal(enfmsg_type_name(ENFMSG_FLOW), "FLOW");
+	assert_string_equal(enfmsg_reason_name(ENFMSG_R_UNKNOWN), "UNKNOWN");
+	assert_string_equal(enfmsg_reason_name(4), "INVALID");
 	assert_string_equal(enfmsg_reason_name(99), "INVALID");
 }
 
@@ -362,6 +610,10 @@ main(void)
 		cmocka_unit_test(test_bytes_refused),
 		cmocka_unit_test(test_type_rules),
 		cmocka_unit_test(test_segment_msg),
+		cmocka_unit_test(test_open_msg),
+		cmocka_unit_test(test_close_msg),
+		cmocka_unit_test(test_flow_announce),
+		cmocka_unit_test(test_flow_answers),
 		cmocka_unit_test(test_segment_names),
 		cmocka_unit_test(test_mac_text),
 		cmocka_unit_test(test_names),
