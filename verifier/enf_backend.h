@@ -4,9 +4,10 @@
  * core gives the backends: the segment names and enf_log().
  *
  * The core owns the keys backend, max_devices, default and the names of
- * "segment NAME = VALUE"; a backend owns its own keys and the VALUE of
- * each segment. Segment i is the same segment for the core and the
- * backend: the i-th segment line of enforcer.conf.
+ * "segment NAME = VALUE" and "flow NAME = VALUE"; a backend owns its own
+ * keys and the VALUE of each segment and flow. Segment i is the same
+ * segment for the core and the backend: the i-th segment line of
+ * enforcer.conf; flow i likewise the i-th flow line.
  */
 #ifndef WG_ENF_BACKEND_H
 #define WG_ENF_BACKEND_H
@@ -19,14 +20,19 @@
 #include "wg_err.h"
 
 #define ENF_SEGMENTS_MAX 16
+#define ENF_FLOWS_MAX 16
 #define ENF_IFNAME_MAX 16	/* IFNAMSIZ */
 
-/* The segments of enforcer.conf, in the file's order. */
+/* The segments and flows of enforcer.conf, in the file's order. */
 struct enf_segs {
 	char name[ENF_SEGMENTS_MAX][ENFMSG_SEGMENT_MAX + 1];
 	int blocked[ENF_SEGMENTS_MAX];	/* written "none": reaches nothing */
 	size_t n;
 	size_t def;			/* index of the default segment */
+	/* Field-service flows: no name is also a segment's. */
+	char flow[ENF_FLOWS_MAX][ENFMSG_SEGMENT_MAX + 1];
+	size_t nflows;
+	uint32_t max_devices;		/* enforcer.conf's max_devices */
 };
 
 struct enf_backend {
@@ -45,28 +51,45 @@ struct enf_backend {
 	 * segments set before); 0 or WG_ERR_CONFIG. */
 	int (*seg_set)(void *c, size_t i, const char *name, const char *val,
 	    struct wg_diag *d);
-	/* After the last key: cross-checks, with the segments (s borrowed,
-	 * outlives c). 0 or WG_ERR_CONFIG. */
+	/* Optional, all four flow_* or none (NULL: the backend cannot open
+	 * field-service flows and the core refuses every flow line). The
+	 * value of flow i (name checked, not "none", i == the number of
+	 * flows set before); 0 or WG_ERR_CONFIG. */
+	int (*flow_set)(void *c, size_t i, const char *name, const char *val,
+	    struct wg_diag *d);
+	/* After the last key: cross-checks, with the segments and flows (s
+	 * borrowed, outlives c). 0 or WG_ERR_CONFIG. */
 	int (*conf_check)(void *c, const struct enf_segs *s,
 	    struct wg_diag *d);
 	/* The backend's keys, then segment i's value, in normalised form. */
 	void (*conf_print)(const void *c, FILE *f);
 	void (*seg_print)(const void *c, size_t i, FILE *f);
+	void (*flow_print)(const void *c, size_t i, FILE *f);
 	/* -p: what would be installed, NUL-terminated, caller frees; NULL
 	 * when the backend has nothing to show. 0 or WG_ERR_ALLOC. */
 	int (*rules)(const void *c, char **out);
 
-	/* Puts every device in the default segment and returns a handle
-	 * (c borrowed, outlives it); free with free (NULL allowed). */
+	/* Puts every device in the default segment, every flow closed, and
+	 * returns a handle (c borrowed, outlives it); free with free (NULL
+	 * allowed). */
 	int (*open)(const void *c, void **h, struct wg_diag *d);
 	/* Moves the device mac to segment seg (in force on return). */
 	int (*put)(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t seg,
 	    struct wg_diag *d);
-	/* Every device back to the default segment. */
+	/* Every device back to the default segment, every flow closed. */
 	int (*flush)(void *h, struct wg_diag *d);
 	/* Every device in a segment that reaches something and is not the
-	 * default back to the default; blocked devices stay blocked. */
+	 * default back to the default, every flow closed; blocked devices
+	 * stay blocked. */
 	int (*demote)(void *h, struct wg_diag *d);
+	/* Opens flow for mac (whatever its segment, unless that is blocked)
+	 * for seconds (1..ENFMSG_OPEN_MAX); an open one gets the new time.
+	 * It closes by itself when the time is up. In force on return. */
+	int (*flow_open)(void *h, const uint8_t mac[ENFMSG_MAC_LEN],
+	    size_t flow, uint32_t seconds, struct wg_diag *d);
+	/* Closes flow for mac now; one that is not open is no error. */
+	int (*flow_close)(void *h, const uint8_t mac[ENFMSG_MAC_LEN],
+	    size_t flow, struct wg_diag *d);
 	void (*free)(void *h);
 };
 

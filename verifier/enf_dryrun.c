@@ -18,6 +18,8 @@ struct dry_seg {
 struct dry_conf {
 	struct dry_seg seg[ENF_SEGMENTS_MAX];
 	size_t nseg;
+	struct dry_seg flow[ENF_FLOWS_MAX];	/* nft targets, at least one */
+	size_t nflow;
 	const struct enf_segs *segs;	/* borrowed, set by conf_check */
 };
 
@@ -71,6 +73,27 @@ d_seg_set(void *cv, size_t i, const char *name, const char *val,
 	return 0;
 }
 
+/* A flow's value as for the nft backend (a VLAN cannot be a flow). */
+static int
+d_flow_set(void *cv, size_t i, const char *name, const char *val,
+    struct wg_diag *d)
+{
+	struct dry_conf *c = cv;
+	struct dry_seg *s;
+
+	if (i != c->nflow || i >= ENF_FLOWS_MAX)
+		return wg_diag_set(d, WG_ERR_CONFIG, "flow: bad argument");
+	s = &c->flow[i];
+	memset(s, 0, sizeof(*s));
+	if (enf_nft_targets_parse(name, val, s->target, &s->ntargets, d) != 0)
+		return WG_ERR_CONFIG;
+	if (s->ntargets == 0)
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "flow %s: a flow must reach something", name);
+	c->nflow++;
+	return 0;
+}
+
 static int
 d_conf_check(void *cv, const struct enf_segs *s, struct wg_diag *d)
 {
@@ -78,6 +101,8 @@ d_conf_check(void *cv, const struct enf_segs *s, struct wg_diag *d)
 
 	if (s->n != c->nseg || s->n == 0)
 		return wg_diag_set(d, WG_ERR_CONFIG, "no segment defined");
+	if (s->nflows != c->nflow)
+		return wg_diag_set(d, WG_ERR_CONFIG, "flows: internal error");
 	c->segs = s;
 	return 0;
 }
@@ -100,6 +125,16 @@ d_seg_print(const void *cv, size_t i, FILE *f)
 		fprintf(f, "vlan %u", c->seg[i].vid);
 	else
 		enf_nft_targets_print(c->seg[i].target, c->seg[i].ntargets,
+		    f);
+}
+
+static void
+d_flow_print(const void *cv, size_t i, FILE *f)
+{
+	const struct dry_conf *c = cv;
+
+	if (i < c->nflow)
+		enf_nft_targets_print(c->flow[i].target, c->flow[i].ntargets,
 		    f);
 }
 
@@ -140,8 +175,9 @@ d_flush(void *h, struct wg_diag *d)
 
 	(void)d;
 	x->changes++;
-	enf_log("dry-run: FLUSH: every device in %s",
-	    x->c->segs->name[x->c->segs->def]);
+	enf_log("dry-run: FLUSH: every device in %s%s",
+	    x->c->segs->name[x->c->segs->def], x->c->nflow > 0 ?
+	    ", every flow closed" : "");
 	return 0;
 }
 
@@ -158,8 +194,39 @@ d_demote(void *h, struct wg_diag *d)
 		if (i != s->def && !s->blocked[i])
 			off += (size_t)snprintf(list + off, sizeof(list) - off,
 			    "%s%s", off > 0 ? "," : "", s->name[i]);
-	enf_log("dry-run: demote: devices in %s back in %s",
-	    off > 0 ? list : "(no segment)", s->name[s->def]);
+	enf_log("dry-run: demote: devices in %s back in %s%s",
+	    off > 0 ? list : "(no segment)", s->name[s->def],
+	    s->nflows > 0 ? ", every flow closed" : "");
+	return 0;
+}
+
+static int
+d_flow_open(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t flow,
+    uint32_t seconds, struct wg_diag *d)
+{
+	struct dry *x = h;
+	char m[ENFMSG_MAC_TEXT];
+
+	if (flow >= x->c->nflow || seconds == 0 || seconds > ENFMSG_OPEN_MAX)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "open: bad argument");
+	x->changes++;
+	enf_log("dry-run: OPEN %s %s for %u s", enfmsg_mac_format(mac, m),
+	    x->c->segs->flow[flow], seconds);
+	return 0;
+}
+
+static int
+d_flow_close(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t flow,
+    struct wg_diag *d)
+{
+	struct dry *x = h;
+	char m[ENFMSG_MAC_TEXT];
+
+	if (flow >= x->c->nflow)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "close: bad flow");
+	x->changes++;
+	enf_log("dry-run: CLOSE %s %s", enfmsg_mac_format(mac, m),
+	    x->c->segs->flow[flow]);
 	return 0;
 }
 
@@ -176,13 +243,17 @@ const struct enf_backend enf_dryrun_backend = {
 	.conf_free = d_conf_free,
 	.conf_set = d_conf_set,
 	.seg_set = d_seg_set,
+	.flow_set = d_flow_set,
 	.conf_check = d_conf_check,
 	.conf_print = d_conf_print,
 	.seg_print = d_seg_print,
+	.flow_print = d_flow_print,
 	.rules = NULL,
 	.open = d_open,
 	.put = d_put,
 	.flush = d_flush,
 	.demote = d_demote,
+	.flow_open = d_flow_open,
+	.flow_close = d_flow_close,
 	.free = d_free,
 };

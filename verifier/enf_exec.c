@@ -95,14 +95,14 @@ int
 enf_exec_run(const char *program, const char *const args[],
     unsigned timeout_ms, struct wg_diag *d)
 {
-	char *argv[5], *envp[2];
+	char *argv[ENF_EXEC_ARGS_MAX + 2], *envp[2];
 	long deadline;
 	pid_t pid;
 	size_t i;
 	int status = 0;
 
 	argv[0] = (char *)program;
-	for (i = 0; i < 3 && args[i] != NULL; i++)
+	for (i = 0; i < ENF_EXEC_ARGS_MAX && args[i] != NULL; i++)
 		argv[i + 1] = (char *)args[i];
 	argv[i + 1] = NULL;
 	envp[0] = (char *)ENF_EXEC_PATH;
@@ -225,6 +225,25 @@ x_seg_set(void *cv, size_t i, const char *name, const char *val,
 	return 0;
 }
 
+/* A flow's value: targets as for the nft backend, at least one. */
+static int
+x_flow_set(void *cv, size_t i, const char *name, const char *val,
+    struct wg_diag *d)
+{
+	struct enf_exec_conf *c = cv;
+
+	if (i != c->nflow || i >= ENF_FLOWS_MAX)
+		return wg_diag_set(d, WG_ERR_CONFIG, "flow: bad argument");
+	if (enf_nft_targets_parse(name, val, c->flow_target[i],
+	    &c->flow_ntargets[i], d) != 0)
+		return WG_ERR_CONFIG;
+	if (c->flow_ntargets[i] == 0)
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "flow %s: a flow must reach something", name);
+	c->nflow++;
+	return 0;
+}
+
 static int
 x_conf_check(void *cv, const struct enf_segs *s, struct wg_diag *d)
 {
@@ -234,6 +253,8 @@ x_conf_check(void *cv, const struct enf_segs *s, struct wg_diag *d)
 		return wg_diag_set(d, WG_ERR_CONFIG, "exec_program missing");
 	if (s->n == 0 || s->n != c->nseg)
 		return wg_diag_set(d, WG_ERR_CONFIG, "no segment defined");
+	if (s->nflows != c->nflow)
+		return wg_diag_set(d, WG_ERR_CONFIG, "flows: internal error");
 	c->segs = s;
 	return 0;
 }
@@ -255,15 +276,32 @@ x_seg_print(const void *c, size_t i, FILE *f)
 	fputs("none", f);
 }
 
+static void
+x_flow_print(const void *cv, size_t i, FILE *f)
+{
+	const struct enf_exec_conf *c = cv;
+
+	if (i < c->nflow)
+		enf_nft_targets_print(c->flow_target[i], c->flow_ntargets[i],
+		    f);
+}
+
 /* ---- changes ---- */
+
+static int
+x_run4(struct enf_exec *x, const char *a, const char *b, const char *c,
+    const char *e, struct wg_diag *d)
+{
+	const char *args[ENF_EXEC_ARGS_MAX + 1] = { a, b, c, e, NULL };
+
+	return enf_exec_run(x->c->program, args, x->c->timeout_ms, d);
+}
 
 static int
 x_run(struct enf_exec *x, const char *a, const char *b, const char *c,
     struct wg_diag *d)
 {
-	const char *args[4] = { a, b, c, NULL };
-
-	return enf_exec_run(x->c->program, args, x->c->timeout_ms, d);
+	return x_run4(x, a, b, c, NULL, d);
 }
 
 static int
@@ -330,6 +368,40 @@ x_demote(void *h, struct wg_diag *d)
 	return x_run(h, "demote", NULL, NULL, d);
 }
 
+static int
+x_flow_open(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t flow,
+    uint32_t seconds, struct wg_diag *d)
+{
+	struct enf_exec *x = h;
+	char m[ENFMSG_MAC_TEXT], secs[16];
+	const char *name;
+
+	if (flow >= x->c->segs->nflows || !enfmsg_mac_valid(mac) ||
+	    seconds == 0 || seconds > ENFMSG_OPEN_MAX)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "open: bad argument");
+	name = x->c->segs->flow[flow];
+	if (!enfmsg_segment_valid(name))
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "open: bad flow");
+	snprintf(secs, sizeof(secs), "%u", seconds);
+	return x_run4(x, "open", enfmsg_mac_format(mac, m), name, secs, d);
+}
+
+static int
+x_flow_close(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t flow,
+    struct wg_diag *d)
+{
+	struct enf_exec *x = h;
+	char m[ENFMSG_MAC_TEXT];
+	const char *name;
+
+	if (flow >= x->c->segs->nflows || !enfmsg_mac_valid(mac))
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "close: bad argument");
+	name = x->c->segs->flow[flow];
+	if (!enfmsg_segment_valid(name))
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "close: bad flow");
+	return x_run(x, "close", enfmsg_mac_format(mac, m), name, d);
+}
+
 static void
 x_free(void *h)
 {
@@ -343,13 +415,17 @@ const struct enf_backend enf_exec_backend = {
 	.conf_free = x_conf_free,
 	.conf_set = x_conf_set,
 	.seg_set = x_seg_set,
+	.flow_set = x_flow_set,
 	.conf_check = x_conf_check,
 	.conf_print = x_conf_print,
 	.seg_print = x_seg_print,
+	.flow_print = x_flow_print,
 	.rules = NULL,
 	.open = x_open,
 	.put = x_put,
 	.flush = x_flush,
 	.demote = x_demote,
+	.flow_open = x_flow_open,
+	.flow_close = x_flow_close,
 	.free = x_free,
 };

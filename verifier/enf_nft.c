@@ -124,6 +124,28 @@ enf_nft_seg_set(struct enf_nft_conf *c, const char *name, const char *val,
 }
 
 int
+enf_nft_flow_set(struct enf_nft_conf *c, const char *name, const char *val,
+    struct wg_diag *d)
+{
+	struct enf_segment *s;
+	int r;
+
+	if (c->nflow == ENF_FLOWS_MAX || !enfmsg_segment_valid(name))
+		return wg_diag_set(d, WG_ERR_CONFIG, "flow: bad argument");
+	s = &c->flow[c->nflow];
+	memset(s, 0, sizeof(*s));
+	strcpy(s->name, name);
+	if ((r = enf_nft_targets_parse(name, val, s->target, &s->ntargets,
+	    d)) != 0)
+		return r;
+	if (s->ntargets == 0)
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "flow %s: a flow must reach something", name);
+	c->nflow++;
+	return 0;
+}
+
+int
 enf_nft_conf_set(struct enf_nft_conf *c, const char *key, const char *val,
     struct wg_diag *d)
 {
@@ -164,7 +186,10 @@ enf_nft_conf_check(struct enf_nft_conf *c, const struct enf_segs *segs,
 		return wg_diag_set(d, WG_ERR_CONFIG, "device_ports missing");
 	if (c->nseg == 0 || c->nseg != segs->n || segs->def >= c->nseg)
 		return wg_diag_set(d, WG_ERR_CONFIG, "no segment defined");
+	if (c->nflow != segs->nflows || segs->max_devices == 0)
+		return wg_diag_set(d, WG_ERR_CONFIG, "flows: internal error");
 	c->def = segs->def;
+	c->flow_size = segs->max_devices;
 	def = &c->seg[c->def];
 	for (s = 0; s < c->nseg; s++) {
 		if (c->seg[s].ntargets == 0)
@@ -230,16 +255,23 @@ enf_nft_seg_print(const struct enf_nft_conf *c, size_t i, FILE *f)
 		enf_nft_targets_print(c->seg[i].target, c->seg[i].ntargets, f);
 }
 
+void
+enf_nft_flow_print(const struct enf_nft_conf *c, size_t i, FILE *f)
+{
+	if (i < c->nflow)
+		enf_nft_targets_print(c->flow[i].target, c->flow[i].ntargets,
+		    f);
+}
+
 /*
- * The rules of one segment in one direction. from: frames a device sends
- * (match its source MAC, the target as destination); else frames to a
- * device. set NULL: the fallthrough for MACs in no set.
+ * The accept rules of s's targets in one direction, in chain. from:
+ * frames a device sends (match its source MAC, the target as
+ * destination); else frames to a device. set NULL: any MAC.
  */
 static void
-emit_segment(const struct enf_nft_conf *c, const struct enf_segment *s,
-    const char *set, int from, FILE *f)
+emit_targets(const struct enf_nft_conf *c, const char *chain,
+    const struct enf_segment *s, const char *set, int from, FILE *f)
 {
-	const char *chain = from ? "from_dev" : "to_dev";
 	const char *dir = from ? "daddr" : "saddr";
 	char ip[INET_ADDRSTRLEN], match[64] = "";
 	size_t t, u;
@@ -265,7 +297,43 @@ emit_segment(const struct enf_nft_conf *c, const struct enf_segment *s,
 			fprintf(f, "add rule bridge %s %s %sarp %s ip %s "
 			    "accept\n", c->table, chain, match, dir, ip);
 	}
+}
+
+/*
+ * The rules of one segment in one direction (from_dev or to_dev): the
+ * open flows first unless it is blocked, then its targets, then drop.
+ * set NULL: the fallthrough for MACs in no set.
+ */
+static void
+emit_segment(const struct enf_nft_conf *c, const struct enf_segment *s,
+    const char *set, int from, FILE *f)
+{
+	const char *chain = from ? "from_dev" : "to_dev";
+	char match[64] = "";
+
+	if (set != NULL)
+		snprintf(match, sizeof(match), "ether %s @%s ",
+		    from ? "saddr" : "daddr", set);
+	if (c->nflow > 0 && s->ntargets > 0)
+		fprintf(f, "add rule bridge %s %s %sjump %s\n", c->table, chain,
+		    match, from ? "flows_from" : "flows_to");
+	emit_targets(c, chain, s, set, from, f);
 	fprintf(f, "add rule bridge %s %s %sdrop\n", c->table, chain, match);
+}
+
+/* The flows' chains: a MAC in f_NAME reaches NAME's targets; a frame that
+ * matches no flow returns to its segment's rules. */
+static void
+emit_flows(const struct enf_nft_conf *c, int from, FILE *f)
+{
+	char set[ENFMSG_SEGMENT_MAX + 3];
+	size_t i;
+
+	for (i = 0; i < c->nflow; i++) {
+		snprintf(set, sizeof(set), "f_%s", c->flow[i].name);
+		emit_targets(c, from ? "flows_from" : "flows_to", &c->flow[i],
+		    set, from, f);
+	}
 }
 
 int
@@ -299,8 +367,18 @@ enf_nft_ruleset(const struct enf_nft_conf *c, char **out)
 	for (i = 0; i < c->nseg; i++)
 		fprintf(f, "add set bridge %s s_%s { type ether_addr; }\n", T,
 		    c->seg[i].name);
+	/* A window is an element with a timeout: the kernel ends it. */
+	for (i = 0; i < c->nflow; i++)
+		fprintf(f, "add set bridge %s f_%s { type ether_addr; flags "
+		    "timeout; size %u; }\n", T, c->flow[i].name, c->flow_size);
 	fprintf(f, "add chain bridge %s from_dev\n"
 	    "add chain bridge %s to_dev\n", T, T);
+	if (c->nflow > 0) {
+		fprintf(f, "add chain bridge %s flows_from\n"
+		    "add chain bridge %s flows_to\n", T, T);
+		emit_flows(c, 1, f);
+		emit_flows(c, 0, f);
+	}
 	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		if (hooks[i].hook != NULL)
 			fprintf(f, "add chain bridge %s %s { type filter hook "
@@ -414,11 +492,53 @@ enf_nft_put(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN], size_t seg,
 	return nft_run(n, cmds, d);
 }
 
+/* "add, delete" of mac in flow's set, then "add" with the timeout when
+ * seconds > 0: in one transaction, the window is replaced or closed. */
+static int
+flow_change(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN],
+    size_t flow, uint32_t seconds, struct wg_diag *d)
+{
+	const struct enf_nft_conf *c = n->c;
+	char m[ENFMSG_MAC_TEXT], cmds[512];
+	const char *T = c->table, *F;
+	int off;
+
+	if (flow >= c->nflow || !enfmsg_mac_valid(mac) ||
+	    seconds > ENFMSG_OPEN_MAX)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "flow: bad argument");
+	F = c->flow[flow].name;
+	enfmsg_mac_format(mac, m);
+	/* Add first: deleting an absent element fails the transaction. */
+	off = snprintf(cmds, sizeof(cmds), "add element bridge %s f_%s { %s }\n"
+	    "delete element bridge %s f_%s { %s }\n", T, F, m, T, F, m);
+	if (seconds > 0 && off > 0 && (size_t)off < sizeof(cmds))
+		snprintf(cmds + off, sizeof(cmds) - (size_t)off,
+		    "add element bridge %s f_%s { %s timeout %us }\n", T, F, m,
+		    seconds);
+	return nft_run(n, cmds, d);
+}
+
+int
+enf_nft_flow_open(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN],
+    size_t flow, uint32_t seconds, struct wg_diag *d)
+{
+	if (seconds == 0)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "open: 0 seconds");
+	return flow_change(n, mac, flow, seconds, d);
+}
+
+int
+enf_nft_flow_close(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN],
+    size_t flow, struct wg_diag *d)
+{
+	return flow_change(n, mac, flow, 0, d);
+}
+
 static int
 flush_sets(struct enf_nft *n, int demote_only, struct wg_diag *d)
 {
 	const struct enf_nft_conf *c = n->c;
-	char cmds[ENF_SEGMENTS_MAX * 128];
+	char cmds[(ENF_SEGMENTS_MAX + ENF_FLOWS_MAX) * 128];
 	size_t i, off = 0;
 
 	for (i = 0; i < c->nseg; i++) {
@@ -427,6 +547,10 @@ flush_sets(struct enf_nft *n, int demote_only, struct wg_diag *d)
 		off += (size_t)snprintf(cmds + off, sizeof(cmds) - off,
 		    "flush set bridge %s s_%s\n", c->table, c->seg[i].name);
 	}
+	/* Flush or demote: a fault closes every window (fail closed). */
+	for (i = 0; i < c->nflow; i++)
+		off += (size_t)snprintf(cmds + off, sizeof(cmds) - off,
+		    "flush set bridge %s f_%s\n", c->table, c->flow[i].name);
 	if (off == 0)
 		return 0;
 	return nft_run(n, cmds, d);
@@ -484,6 +608,34 @@ b_seg_set(void *c, size_t i, const char *name, const char *val,
 {
 	(void)i;
 	return enf_nft_seg_set(c, name, val, d);
+}
+
+static int
+b_flow_set(void *c, size_t i, const char *name, const char *val,
+    struct wg_diag *d)
+{
+	(void)i;
+	return enf_nft_flow_set(c, name, val, d);
+}
+
+static void
+b_flow_print(const void *c, size_t i, FILE *f)
+{
+	enf_nft_flow_print(c, i, f);
+}
+
+static int
+b_flow_open(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t flow,
+    uint32_t seconds, struct wg_diag *d)
+{
+	return enf_nft_flow_open(h, mac, flow, seconds, d);
+}
+
+static int
+b_flow_close(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t flow,
+    struct wg_diag *d)
+{
+	return enf_nft_flow_close(h, mac, flow, d);
 }
 
 static int
@@ -557,13 +709,17 @@ const struct enf_backend enf_nft_backend = {
 	.conf_free = b_conf_free,
 	.conf_set = b_conf_set,
 	.seg_set = b_seg_set,
+	.flow_set = b_flow_set,
 	.conf_check = b_conf_check,
 	.conf_print = b_conf_print,
 	.seg_print = b_seg_print,
+	.flow_print = b_flow_print,
 	.rules = b_rules,
 	.open = b_open,
 	.put = b_put,
 	.flush = b_flush,
 	.demote = b_demote,
+	.flow_open = b_flow_open,
+	.flow_close = b_flow_close,
 	.free = b_free,
 };

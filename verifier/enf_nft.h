@@ -8,6 +8,14 @@
  * ARP for those addresses). A MAC in no set is treated as the default
  * segment; a segment with no targets reaches nothing. Every change is one
  * nftables transaction (libnftables): it is in force, or nothing changed.
+ *
+ * A field-service flow is a set of MACs with timeouts (f_NAME, at most
+ * max_devices elements) and rules in chains of their own (flows_from,
+ * flows_to) that let a MAC in the set exchange frames with the flow's
+ * targets. Every segment that reaches something jumps to them before its
+ * own rules, and a blocked segment does not: a blocked MAC stays blocked
+ * whatever flow is open for it. An OPEN adds the MAC with the window's
+ * timeout, so the kernel closes it even if nothing else runs any more.
  */
 #ifndef WG_ENF_NFT_H
 #define WG_ENF_NFT_H
@@ -45,6 +53,9 @@ struct enf_nft_conf {
 	struct enf_segment seg[ENF_SEGMENTS_MAX];
 	size_t nseg;
 	size_t def;		/* the default segment, set by conf_check */
+	struct enf_segment flow[ENF_FLOWS_MAX];	/* ntargets >= 1 */
+	size_t nflow;
+	uint32_t flow_size;	/* elements per flow set: max_devices */
 	int seen_table, seen_ports;
 };
 
@@ -63,10 +74,15 @@ int enf_nft_conf_set(struct enf_nft_conf *c, const char *key,
 int enf_nft_seg_set(struct enf_nft_conf *c, const char *name,
     const char *val, struct wg_diag *d);
 
+/* Appends flow name (valid, new) with val: targets ("none" refused). */
+int enf_nft_flow_set(struct enf_nft_conf *c, const char *name,
+    const char *val, struct wg_diag *d);
+
 /*
- * Cross-checks after the last key: ports given, the segments those of s
- * (sets c->def), and the default segment reaches no target that a
- * segment reaching anything lacks, so that demotion never opens a path.
+ * Cross-checks after the last key: ports given, the segments and flows
+ * those of s (sets c->def and c->flow_size), and the default segment
+ * reaches no target that a segment reaching anything lacks, so that
+ * demotion never opens a path.
  */
 int enf_nft_conf_check(struct enf_nft_conf *c, const struct enf_segs *s,
     struct wg_diag *d);
@@ -74,6 +90,7 @@ int enf_nft_conf_check(struct enf_nft_conf *c, const struct enf_segs *s,
 /* Writes the backend's keys, or segment i's value, in normalised form. */
 void enf_nft_conf_print(const struct enf_nft_conf *c, FILE *f);
 void enf_nft_seg_print(const struct enf_nft_conf *c, size_t i, FILE *f);
+void enf_nft_flow_print(const struct enf_nft_conf *c, size_t i, FILE *f);
 
 /*
  * Parses a segment value: "none" (*n = 0) or "TARGET, ..." with TARGET
@@ -106,13 +123,27 @@ int enf_nft_open(const struct enf_nft_conf *c, struct enf_nft **out,
 int enf_nft_put(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN],
     size_t seg, struct wg_diag *d);
 
-/* Empties every set: every MAC back to the default segment. */
+/*
+ * Opens flow for mac for seconds (1..ENFMSG_OPEN_MAX): the element gets
+ * that timeout, replacing the time left of an open one, in one
+ * transaction (add, delete, add).
+ */
+int enf_nft_flow_open(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN],
+    size_t flow, uint32_t seconds, struct wg_diag *d);
+
+/* Closes flow for mac (add, delete: one not open is no error). */
+int enf_nft_flow_close(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN],
+    size_t flow, struct wg_diag *d);
+
+/* Empties every set: every MAC back to the default segment, every flow
+ * closed. */
 int enf_nft_flush(struct enf_nft *n, struct wg_diag *d);
 
 /*
  * Empties the sets of the segments that reach something and are not the
- * default: their MACs fall back to the default segment, blocked MACs stay.
- * What the enforcer does before it exits on a protocol violation.
+ * default, and every flow's: their MACs fall back to the default segment,
+ * blocked MACs stay. What the enforcer does before it exits on a protocol
+ * violation.
  */
 int enf_nft_demote(struct enf_nft *n, struct wg_diag *d);
 

@@ -6,7 +6,9 @@
  * dryrun) and answers once it is in force. It parses no JSON and no TLS.
  * Anything malformed, out of sequence or naming a segment it does not
  * know is a protocol violation: it demotes every device to the default
- * segment (blocked ones stay blocked) and exits.
+ * segment (blocked ones stay blocked), closes every field-service flow and
+ * exits. An OPEN or CLOSE of a flow it does not know is only refused (NAK
+ * UNKNOWN).
  *
  *   wardgate-enforcer [-np] [-f CONFIG] [-S FD]
  */
@@ -186,6 +188,42 @@ conf_segment(struct enf_conf *c, const char *name, const char *val,
 	return 0;
 }
 
+/*
+ * "flow NAME": a field-service flow (opened per MAC by OPEN). The core
+ * keeps the name, the backend the value; a backend without flows refuses.
+ */
+static int
+conf_flow(struct enf_conf *c, const char *name, const char *val,
+    struct wg_diag *d)
+{
+	size_t i, n = c->segs.nflows;
+	int r;
+
+	if (!enfmsg_segment_valid(name))
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "flow \"%.40s\": name not [a-z0-9_-]{1,32}", name);
+	if (c->b->flow_set == NULL)
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "flow %s: the %s backend cannot open field-service flows "
+		    "(nft, exec and dryrun can)", name, c->b->name);
+	for (i = 0; i < n; i++)
+		if (strcmp(c->segs.flow[i], name) == 0)
+			return wg_diag_set(d, WG_ERR_CONFIG,
+			    "flow %s given twice", name);
+	if (n == ENF_FLOWS_MAX)
+		return wg_diag_set(d, WG_ERR_CONFIG, "more than %d flows",
+		    ENF_FLOWS_MAX);
+	if (strcmp(val, "none") == 0 || val[0] == '\0')
+		return wg_diag_set(d, WG_ERR_CONFIG,
+		    "flow %s: a flow must reach something (\"none\" is for "
+		    "segments)", name);
+	if ((r = c->b->flow_set(c->bconf, n, name, val, d)) != 0)
+		return r;
+	strcpy(c->segs.flow[n], name);
+	c->segs.nflows++;
+	return 0;
+}
+
 static int
 conf_key(struct enf_conf *c, char *key, const char *val, struct wg_diag *d)
 {
@@ -222,6 +260,8 @@ conf_key(struct enf_conf *c, char *key, const char *val, struct wg_diag *d)
 	if (strncmp(key, "segment", 7) == 0 &&
 	    (key[7] == ' ' || key[7] == '\t'))
 		return conf_segment(c, trim(key + 7), val, d);
+	if (strncmp(key, "flow", 4) == 0 && (key[4] == ' ' || key[4] == '\t'))
+		return conf_flow(c, trim(key + 4), val, d);
 	if ((r = c->b->conf_set(c->bconf, key, val, d)) == WG_ERR_NOT_FOUND)
 		return wg_diag_set(d, WG_ERR_CONFIG,
 		    "unknown key \"%.64s\" (backend %s)", key, c->b->name);
@@ -299,7 +339,7 @@ conf_load(const char *path, struct enf_conf *c, struct wg_diag *d)
 	char *line, *next, *key, *val, real[PATH_MAX];
 	struct wg_diag ld;
 	unsigned lineno = 0;
-	size_t len, i;
+	size_t len, i, j;
 	int r;
 
 	memset(c, 0, sizeof(*c));
@@ -357,6 +397,17 @@ conf_load(const char *path, struct enf_conf *c, struct wg_diag *d)
 		goto out;
 	}
 	c->segs.def = i;
+	/* One name, one thing: in wardgated's status and log, and to an
+	 * exec program, a flow is never mistaken for a segment. */
+	for (i = 0; i < c->segs.nflows; i++)
+		for (j = 0; j < c->segs.n; j++)
+			if (strcmp(c->segs.flow[i], c->segs.name[j]) == 0) {
+				r = wg_diag_set(d, WG_ERR_CONFIG, "%s: flow %s: "
+				    "a segment has that name", path,
+				    c->segs.flow[i]);
+				goto out;
+			}
+	c->segs.max_devices = c->max_devices;
 	if ((r = c->b->conf_check(c->bconf, &c->segs, &ld)) != 0)
 		r = wg_diag_set(d, WG_ERR_CONFIG, "%s: %s", path, ld.detail);
 out:
@@ -384,6 +435,11 @@ conf_print(const struct enf_conf *c, FILE *f)
 	for (i = 0; i < c->segs.n; i++) {
 		fprintf(f, "segment %s = ", c->segs.name[i]);
 		c->b->seg_print(c->bconf, i, f);
+		fputc('\n', f);
+	}
+	for (i = 0; i < c->segs.nflows; i++) {
+		fprintf(f, "flow %s = ", c->segs.flow[i]);
+		c->b->flow_print(c->bconf, i, f);
 		fputc('\n', f);
 	}
 }
@@ -423,6 +479,62 @@ segment_find(const struct enf_segs *s, const char *name)
 	return -1;
 }
 
+static int
+flow_find(const struct enf_segs *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nflows; i++)
+		if (strcmp(s->flow[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * OPEN or CLOSE of a field-service flow: answered NAK UNKNOWN for a flow
+ * enforcer.conf lacks (not a violation: wardgated may know a flow this
+ * enforcer was not configured with), NAK BACKEND when the backend fails.
+ * No device-table entry is needed or made: a window does not count
+ * against max_devices.
+ */
+static void
+handle_flow(struct enforcer *e, const struct enfmsg *req, struct enfmsg *rep)
+{
+	const struct enf_backend *b = e->conf.b;
+	const char *tn = enfmsg_type_name(req->type);
+	struct wg_diag d;
+	char mac[ENFMSG_MAC_TEXT];
+	int flow, r;
+
+	enfmsg_mac_format(req->mac, mac);
+	rep->seconds = 0;	/* the ACK echoes MAC and flow only */
+	if ((flow = flow_find(&e->conf.segs, req->segment)) < 0) {
+		enf_log("%s %s %s (seq %u): refused: no flow %s in "
+		    "enforcer.conf", tn, mac, req->segment, req->seq,
+		    req->segment);
+		rep->type = ENFMSG_NAK;
+		rep->reason = ENFMSG_R_UNKNOWN;
+		return;
+	}
+	if (req->type == ENFMSG_OPEN)
+		r = b->flow_open(e->h, req->mac, (size_t)flow, req->seconds,
+		    &d);
+	else
+		r = b->flow_close(e->h, req->mac, (size_t)flow, &d);
+	if (r != 0) {
+		enf_log("%s %s %s (seq %u): refused: %s", tn, mac,
+		    req->segment, req->seq, d.detail);
+		rep->type = ENFMSG_NAK;
+		rep->reason = ENFMSG_R_BACKEND;
+		return;
+	}
+	if (req->type == ENFMSG_OPEN)
+		enf_log("OPEN %s %s for %u s (seq %u)", mac, req->segment,
+		    req->seconds, req->seq);
+	else
+		enf_log("CLOSE %s %s (seq %u)", mac, req->segment, req->seq);
+}
+
 /*
  * Handles one decoded request. 0: answered; -1: protocol violation or the
  * socket failed (the caller demotes and exits); why says which.
@@ -440,7 +552,8 @@ handle(struct enforcer *e, const struct enfmsg *req, char *why, size_t wlen)
 	size_t i, n;
 
 	if (req->type != ENFMSG_PUT && req->type != ENFMSG_FLUSH &&
-	    req->type != ENFMSG_LIST) {
+	    req->type != ENFMSG_LIST && req->type != ENFMSG_OPEN &&
+	    req->type != ENFMSG_CLOSE) {
 		snprintf(why, wlen, "%s is not a request",
 		    enfmsg_type_name(req->type));
 		return -1;
@@ -492,8 +605,12 @@ handle(struct enforcer *e, const struct enfmsg *req, char *why, size_t wlen)
 			break;
 		}
 		enf_devtab_clear(e->dev);
-		enf_log("FLUSH (seq %u): every device in %s", req->seq,
-		    segs->name[segs->def]);
+		enf_log("FLUSH (seq %u): every device in %s, every flow "
+		    "closed", req->seq, segs->name[segs->def]);
+		break;
+	case ENFMSG_OPEN:
+	case ENFMSG_CLOSE:
+		handle_flow(e, req, &rep);
 		break;
 	case ENFMSG_LIST:
 		n = enf_devtab_count(e->dev);
@@ -520,7 +637,8 @@ handle(struct enforcer *e, const struct enfmsg *req, char *why, size_t wlen)
 	return 0;
 }
 
-/* At start: one SEGMENT per segment, then ACK sequence 0 (in force). */
+/* At start: one SEGMENT per segment, one FLOW per flow, then ACK
+ * sequence 0 (in force). */
 static int
 announce(struct enforcer *e)
 {
@@ -534,6 +652,13 @@ announce(struct enforcer *e)
 		if (i == s->def)
 			m.reason = ENFMSG_SEG_DEFAULT;
 		strcpy(m.segment, s->name[i]);
+		if (reply(e, &m) != 0)
+			return -1;
+	}
+	for (i = 0; i < s->nflows; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = ENFMSG_FLOW;
+		strcpy(m.segment, s->flow[i]);
 		if (reply(e, &m) != 0)
 			return -1;
 	}
@@ -746,8 +871,9 @@ main(int argc, char **argv)
 		ret = EX_BACKEND;
 		goto out;
 	}
-	enf_log("in force: every device in %s until put",
-	    e.conf.segs.name[e.conf.segs.def]);
+	enf_log("in force: every device in %s until put%s",
+	    e.conf.segs.name[e.conf.segs.def], e.conf.segs.nflows > 0 ?
+	    ", every flow closed" : "");
 	if (announce(&e) != 0 || loop(&e) != 0) {
 		if (e.conf.b->demote(e.h, &d) != 0) {
 			enf_log("demotion FAILED: %s", d.detail);
@@ -755,8 +881,9 @@ main(int argc, char **argv)
 			goto out;
 		}
 		enf_log("demoted: every device that reached more than %s is "
-		    "back in %s", e.conf.segs.name[e.conf.segs.def],
-		    e.conf.segs.name[e.conf.segs.def]);
+		    "back in %s%s", e.conf.segs.name[e.conf.segs.def],
+		    e.conf.segs.name[e.conf.segs.def],
+		    e.conf.segs.nflows > 0 ? ", every flow closed" : "");
 		ret = EX_VIOLATION;
 		goto out;
 	}

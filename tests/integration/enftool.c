@@ -5,6 +5,9 @@
  * per command on stdout:
  *
  *   put MAC SEGMENT   -> ACK seq=N sent=UNIXTIME ms=T | NAK seq=N reason=R
+ *   open MAC FLOW SECONDS -> the same, for an OPEN (SECONDS sent as given,
+ *                        so that out-of-range values can be tried)
+ *   close MAC FLOW    -> the same, for a CLOSE
  *   flush             -> ACK seq=N ...
  *   list              -> ACK seq=N ... n=COUNT entries=MAC/SEG,MAC/SEG
  *                        (the entries text is cut at 4 KiB, COUNT is not)
@@ -17,10 +20,11 @@
  *   close             -> closes the socket, waits: EXIT status
  *   wait              -> waits for the enforcer: EXIT status
  *
- * It starts by collecting the enforcer's SEGMENT announcements and its
- * ready ACK (sequence 0) and prints "READY pid=PID segments=A,B*,C" (the
- * default segment marked with *), or EOF/TIMEOUT/BADREPLY and the exit
- * status.
+ * It starts by collecting the enforcer's SEGMENT and FLOW announcements
+ * and its ready ACK (sequence 0) and prints "READY pid=PID segments=A,B*,C"
+ * (the default segment marked with *), followed by " flows=F,G" when
+ * flows were announced, or EOF/TIMEOUT/BADREPLY and the exit status. A
+ * FLOW before a SEGMENT is BADREPLY.
  *
  * usage: enftool ENFORCER [ARG...]
  */
@@ -139,9 +143,10 @@ transact(const uint8_t *bytes, size_t len, const struct enfmsg *req)
 		if (off >= sizeof(entries))
 			off = sizeof(entries) - 1;
 	}
-	if (req != NULL && req->type == ENFMSG_PUT &&
+	if (req != NULL && (req->type == ENFMSG_PUT ||
+	    req->type == ENFMSG_OPEN || req->type == ENFMSG_CLOSE) &&
 	    (memcmp(rep.mac, req->mac, ENFMSG_MAC_LEN) != 0 ||
-	    strcmp(rep.segment, req->segment) != 0)) {
+	    strcmp(rep.segment, req->segment) != 0 || rep.seconds != 0)) {
 		printf("BADREPLY echo differs\n");
 		return;
 	}
@@ -211,28 +216,39 @@ bulk(unsigned long n, const char *seg, unsigned long first)
 	    full, backend, (now_mono() - t0) * 1000.0);
 }
 
+/* Sends m; an OPEN's seconds as given, even out of range (the enforcer
+ * must refuse them). */
 static void
 request(struct enfmsg *m)
 {
 	uint8_t buf[ENFMSG_LEN];
 	struct wg_diag d;
+	uint32_t secs = m->seconds;
 
 	m->seq = next_seq++;
+	if (m->type == ENFMSG_OPEN && (secs == 0 || secs > ENFMSG_OPEN_MAX))
+		m->seconds = 1;	/* encode, then write the bad value in */
 	if (enfmsg_encode(m, buf, &d) != 0) {
 		printf("ERROR encode: %s\n", d.detail);
 		return;
 	}
+	buf[48] = (uint8_t)(secs >> 24);
+	buf[49] = (uint8_t)(secs >> 16);
+	buf[50] = (uint8_t)(secs >> 8);
+	buf[51] = (uint8_t)secs;
+	m->seconds = secs;
 	transact(buf, sizeof(buf), m);
 }
 
 static void
 command(char *line)
 {
-	char *argv[4], *save = NULL, *w;
+	char *argv[5], *save = NULL, *w, *end;
 	struct enfmsg m;
 	size_t argc = 0;
+	unsigned long secs;
 
-	for (w = strtok_r(line, " \t\n", &save); w != NULL && argc < 4;
+	for (w = strtok_r(line, " \t\n", &save); w != NULL && argc < 5;
 	    w = strtok_r(NULL, " \t\n", &save))
 		argv[argc++] = w;
 	if (argc == 0)
@@ -246,6 +262,25 @@ command(char *line)
 		}
 		strcpy(m.segment, argv[2]);
 		m.type = ENFMSG_PUT;
+		request(&m);
+	} else if ((strcmp(argv[0], "open") == 0 && argc == 4) ||
+	    (strcmp(argv[0], "close") == 0 && argc == 3)) {
+		secs = 0;
+		if (argc == 4) {
+			secs = strtoul(argv[3], &end, 10);
+			if (*end != '\0' || secs > UINT32_MAX) {
+				printf("ERROR usage: open MAC FLOW SECONDS\n");
+				return;
+			}
+		}
+		if (enfmsg_mac_parse(argv[1], m.mac) != 0 ||
+		    strlen(argv[2]) > ENFMSG_SEGMENT_MAX) {
+			printf("ERROR usage: open|close MAC FLOW [SECONDS]\n");
+			return;
+		}
+		strcpy(m.segment, argv[2]);
+		m.type = argc == 4 ? ENFMSG_OPEN : ENFMSG_CLOSE;
+		m.seconds = (uint32_t)secs;
 		request(&m);
 	} else if (strcmp(argv[0], "flush") == 0 && argc == 1) {
 		m.type = ENFMSG_FLUSH;
@@ -295,7 +330,8 @@ main(int argc, char **argv)
 {
 	struct enfmsg ready;
 	char line[1024], segs[ENFMSG_SEGMENT_MAX * 64 + 64] = "";
-	size_t off = 0, ndef = 0;
+	char flows[ENFMSG_SEGMENT_MAX * 64 + 64] = "";
+	size_t off = 0, foff = 0, ndef = 0;
 	int sv[2], r;
 
 	if (argc < 2) {
@@ -321,7 +357,7 @@ main(int argc, char **argv)
 	}
 	close(sv[1]);
 	sock = sv[0];
-	/* SEGMENT announcements, then the ACK with sequence 0. */
+	/* SEGMENT, then FLOW announcements, then the ACK with sequence 0. */
 	while ((r = recv_msg(&ready)) == 1 && ready.type == ENFMSG_SEGMENT &&
 	    off < sizeof(segs) - ENFMSG_SEGMENT_MAX - 3) {
 		off += (size_t)snprintf(segs + off, sizeof(segs) - off,
@@ -330,9 +366,16 @@ main(int argc, char **argv)
 		if (ready.reason & ENFMSG_SEG_DEFAULT)
 			ndef++;
 	}
+	while (r == 1 && ready.type == ENFMSG_FLOW &&
+	    foff < sizeof(flows) - ENFMSG_SEGMENT_MAX - 3) {
+		foff += (size_t)snprintf(flows + foff, sizeof(flows) - foff,
+		    "%s%s", foff > 0 ? "," : "", ready.segment);
+		r = recv_msg(&ready);
+	}
 	if (r == 1 && ready.type == ENFMSG_ACK && ready.seq == 0 &&
 	    ready.segment[0] == '\0' && ndef == 1)
-		printf("READY pid=%ld segments=%s\n", (long)child, segs);
+		printf("READY pid=%ld segments=%s%s%s\n", (long)child, segs,
+		    foff > 0 ? " flows=" : "", flows);
 	else {
 		if (r == 1)
 			printf("BADREPLY %s seq=%u at start (%zu defaults)\n",
