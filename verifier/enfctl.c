@@ -18,6 +18,12 @@
  * default segment meanwhile, so a fault only ever moves devices towards
  * quarantine. A segment wardgated.conf names that enforcer.conf lacks
  * stops enforcement at "misconfigured" (nothing promoted) until fixed.
+ *
+ * Field-service flows: the enforcer announces its flows (FLOW) at start;
+ * service.c opens a window with enf_flow_put (OPEN MAC FLOW SECONDS, or
+ * CLOSE), queued and answered like a PUT. A fresh enforcer has every flow
+ * closed: the reconciliation re-opens the windows still open in the store
+ * (service_reconcile) before enforcement counts as up.
  */
 #include "config.h"
 
@@ -42,6 +48,7 @@
 #define ENF_BACKOFF_MAX_MS 10000
 #define ENF_STABLE_S 60		/* up this long: backoff starts again */
 #define ENF_SEGMENTS_MAX 16	/* what one enforcer may announce */
+#define ENF_FLOWS_MAX 16
 #define ENF_LAT_RING 8192	/* latencies kept for p50/p99 */
 #define ENF_SEG_DEFAULT_FLAG 1u	/* SEGMENT reason bit: the default */
 
@@ -60,9 +67,11 @@ static const char *const phase_names[] = {
 
 /* A request sent and not yet answered (answers come in order). */
 struct enf_flight {
+	uint8_t type;		/* ENFMSG_PUT, ENFMSG_OPEN, ENFMSG_CLOSE */
 	uint32_t seq;
 	uint8_t mac[ENFMSG_MAC_LEN];
-	char segment[ENFMSG_SEGMENT_MAX + 1];
+	char segment[ENFMSG_SEGMENT_MAX + 1];	/* or the flow */
+	uint32_t seconds;	/* OPEN */
 	struct timespec t0;	/* when the change was committed */
 };
 
@@ -74,7 +83,7 @@ struct gw_enf {
 	struct event *ev_read, *ev_write, *ev_restart, *ev_child;
 
 	uint32_t seq;
-	uint32_t reconcile_last;	/* seq of the last reconcile PUT */
+	uint32_t reconcile_last;	/* seq of the last reconcile request */
 
 	/* To send: encoded requests, FIFO (ring). */
 	struct enf_flight *out;
@@ -86,10 +95,12 @@ struct gw_enf {
 	char segs[ENF_SEGMENTS_MAX][ENFMSG_SEGMENT_MAX + 1];
 	size_t nsegs;
 	char def_seg[ENFMSG_SEGMENT_MAX + 1];
+	char flows[ENF_FLOWS_MAX][ENFMSG_SEGMENT_MAX + 1];	/* announced */
+	size_t nflows;
 
 	unsigned backoff_ms;
 	time_t up_since;
-	uint64_t starts, puts, acks, naks, deaths, reconciled;
+	uint64_t starts, puts, opens, closes, acks, naks, deaths, reconciled;
 	char last_exit[96];
 	char why[256];		/* why not up, for status */
 
@@ -162,6 +173,7 @@ enf_close(struct gw_enf *e)
 	e->out_head = e->fl_head = 0;
 	e->nsegs = 0;
 	e->def_seg[0] = '\0';
+	e->nflows = 0;
 }
 
 /* Reaps the child if it has exited; 1 when it is gone. */
@@ -234,10 +246,11 @@ enf_flush_out(struct gw_enf *e)
 
 	while ((f = ring_front(e->out, e->out_head, e->out_n)) != NULL) {
 		memset(&m, 0, sizeof(m));
-		m.type = ENFMSG_PUT;
+		m.type = f->type;
 		m.seq = f->seq;
 		memcpy(m.mac, f->mac, ENFMSG_MAC_LEN);
 		memcpy(m.segment, f->segment, sizeof(m.segment));
+		m.seconds = f->seconds;
 		if (enfmsg_encode(&m, buf, &d) != 0) {
 			/* Checked when queued: cannot happen. */
 			gw_log("enforcer: internal: %s", d.detail);
@@ -261,7 +274,12 @@ enf_flush_out(struct gw_enf *e)
 			return;
 		}
 		ring_pop(&e->out_head, &e->out_n, e->out_cap);
-		e->puts++;
+		if (f->type == ENFMSG_OPEN)
+			e->opens++;
+		else if (f->type == ENFMSG_CLOSE)
+			e->closes++;
+		else
+			e->puts++;
 	}
 }
 
@@ -273,21 +291,38 @@ enf_write_cb(evutil_socket_t fd, short ev, void *arg)
 	enf_flush_out(arg);
 }
 
+/*
+ * Queues a request of type (PUT, OPEN, CLOSE) for mac with name (segment
+ * or flow) and, for an OPEN, seconds; 0, or -1 when the message would be
+ * refused or no memory.
+ */
+static int
+enf_queue_req(struct gw_enf *e, uint8_t type,
+    const uint8_t mac[ENFMSG_MAC_LEN], const char *name, uint32_t seconds,
+    const struct timespec *t0)
+{
+	struct enf_flight f;
+
+	memset(&f, 0, sizeof(f));
+	if (!enfmsg_mac_valid(mac) || !enfmsg_segment_valid(name) ||
+	    (type == ENFMSG_OPEN) != (seconds != 0) ||
+	    seconds > ENFMSG_OPEN_MAX)
+		return -1;
+	f.type = type;
+	f.seq = ++e->seq;
+	memcpy(f.mac, mac, ENFMSG_MAC_LEN);
+	snprintf(f.segment, sizeof(f.segment), "%s", name);
+	f.seconds = seconds;
+	f.t0 = *t0;
+	return ring_push(&e->out, &e->out_head, &e->out_n, &e->out_cap, &f);
+}
+
 /* Queues a PUT; 0, or -1 when the message would be refused or no memory. */
 static int
 enf_queue(struct gw_enf *e, const uint8_t mac[ENFMSG_MAC_LEN],
     const char *segment, const struct timespec *t0)
 {
-	struct enf_flight f;
-
-	memset(&f, 0, sizeof(f));
-	if (!enfmsg_mac_valid(mac) || !enfmsg_segment_valid(segment))
-		return -1;
-	f.seq = ++e->seq;
-	memcpy(f.mac, mac, ENFMSG_MAC_LEN);
-	snprintf(f.segment, sizeof(f.segment), "%s", segment);
-	f.t0 = *t0;
-	return ring_push(&e->out, &e->out_head, &e->out_n, &e->out_cap, &f);
+	return enf_queue_req(e, ENFMSG_PUT, mac, segment, 0, t0);
 }
 
 /* ---- reconciliation ---- */
@@ -346,6 +381,7 @@ enf_reconcile(struct gw_enf *e)
 	struct reconcile rc;
 	struct wg_diag d;
 	const char *missing;
+	uint32_t first;
 
 	if ((missing = enf_missing_segment(e)) != NULL) {
 		snprintf(e->why, sizeof(e->why), "segment \"%.32s\" of "
@@ -364,6 +400,7 @@ enf_reconcile(struct gw_enf *e)
 	memset(&rc, 0, sizeof(rc));
 	rc.e = e;
 	clock_gettime(CLOCK_MONOTONIC, &rc.t0);
+	first = e->seq;
 	if (store_device_each(e->gw->store, reconcile_one, &rc, &d) != 0 ||
 	    rc.err) {
 		enf_fail(e, rc.err ? "out of memory while reconciling" :
@@ -374,10 +411,21 @@ enf_reconcile(struct gw_enf *e)
 		gw_log("enforcer: %zu device(s) with an unusable MAC left in "
 		    "the default segment", rc.skipped);
 	e->phase = ENF_RECONCILING;
+	/*
+	 * Every flow of the fresh ruleset is closed: the windows still open
+	 * in the store are opened again (enf_flow_put, which accepts calls
+	 * while reconciling), behind the PUTs and before "up".
+	 */
+	service_reconcile(e->gw);
+	if (e->phase != ENF_RECONCILING)
+		return;		/* failed meanwhile: restarting */
 	e->reconcile_last = e->seq;
 	gw_log("enforcer: ruleset in force (default segment %s); "
-	    "reconciling %zu device(s)", e->def_seg, rc.n);
-	if (rc.n == 0) {
+	    "reconciling %zu device(s), %lu window(s) of field-service flows",
+	    e->def_seg, rc.n, (unsigned long)(e->seq - first - rc.n));
+	/* Answers are read by the event loop after this returns: the last
+	 * request's, seq reconcile_last, brings enforcement up. */
+	if (e->seq == first) {
 		e->phase = ENF_UP;
 		e->up_since = time(NULL);
 		e->reconciled++;
@@ -402,15 +450,65 @@ enf_latency(struct gw_enf *e, const struct enf_flight *f)
 		e->lat_n++;
 }
 
+static int
+enf_flow_known(const struct gw_enf *e, const char *flow)
+{
+	size_t i;
+
+	for (i = 0; i < e->nflows; i++)
+		if (strcmp(e->flows[i], flow) == 0)
+			return 1;
+	return 0;
+}
+
+/* A FLOW at start: after the SEGMENTs, at most 16, each name once and
+ * none a segment's. 0, or -1 with why. */
+static int
+enf_flow_announced(struct gw_enf *e, const struct enfmsg *m, char *why,
+    size_t wlen)
+{
+	size_t i;
+
+	if (e->nflows == ENF_FLOWS_MAX) {
+		snprintf(why, wlen, "more than %d flows", ENF_FLOWS_MAX);
+		return -1;
+	}
+	if (e->nsegs == 0) {
+		snprintf(why, wlen, "FLOW %s before any SEGMENT", m->segment);
+		return -1;
+	}
+	for (i = 0; i < e->nsegs; i++)
+		if (strcmp(e->segs[i], m->segment) == 0) {
+			snprintf(why, wlen, "FLOW %s: a segment's name",
+			    m->segment);
+			return -1;
+		}
+	if (enf_flow_known(e, m->segment)) {
+		snprintf(why, wlen, "FLOW %s announced twice", m->segment);
+		return -1;
+	}
+	memcpy(e->flows[e->nflows++], m->segment, sizeof(e->flows[0]));
+	return 0;
+}
+
 /* One message from the enforcer; -1 when it broke the protocol. */
 static int
 enf_answer(struct gw_enf *e, const struct enfmsg *m, char *why, size_t wlen)
 {
 	struct enf_flight *f;
 	char mac[ENFMSG_MAC_TEXT];
+	const char *tn;
+	int tolerated;
 
 	if (e->phase == ENF_STARTING) {
+		if (m->type == ENFMSG_FLOW && m->seq == 0)
+			return enf_flow_announced(e, m, why, wlen);
 		if (m->type == ENFMSG_SEGMENT && m->seq == 0) {
+			if (e->nflows > 0) {
+				snprintf(why, wlen, "SEGMENT %s after a FLOW",
+				    m->segment);
+				return -1;
+			}
 			if (e->nsegs == ENF_SEGMENTS_MAX) {
 				snprintf(why, wlen, "more than %d segments",
 				    ENF_SEGMENTS_MAX);
@@ -443,22 +541,33 @@ enf_answer(struct gw_enf *e, const struct enfmsg *m, char *why, size_t wlen)
 		return -1;
 	}
 	enfmsg_mac_format(f->mac, mac);
+	tn = enfmsg_type_name(f->type);
 	if (m->type == ENFMSG_NAK) {
 		e->naks++;
-		snprintf(why, wlen, "PUT %s %s refused (%s)", mac, f->segment,
-		    enfmsg_reason_name(m->reason));
+		snprintf(why, wlen, "%s %s %s refused (%s)", tn, mac,
+		    f->segment, enfmsg_reason_name(m->reason));
 		/*
 		 * A NAK changed nothing. While reconciling, the device is in
-		 * the fresh ruleset's default segment: it stays there (a
-		 * restart would only refuse it again, and keep every other
-		 * device from being promoted). A full table: same. A live
-		 * change refused: the device may still be somewhere more
-		 * open than it should be, so start afresh (fail closed).
+		 * the fresh ruleset's default segment, every flow closed: it
+		 * stays there (a restart would only refuse it again, and
+		 * keep every other device from being promoted). A full
+		 * table: same. An OPEN or CLOSE of a flow this enforcer
+		 * lacks: nothing of it is open. A live change refused
+		 * otherwise: the device may still reach more than it should,
+		 * so start afresh (fail closed).
 		 */
-		if (m->reason == ENFMSG_R_FULL || (e->phase ==
-		    ENF_RECONCILING && m->seq <= e->reconcile_last)) {
-			gw_log("enforcer: %s: device left in %s", why,
-			    e->def_seg);
+		tolerated = (m->reason == ENFMSG_R_FULL &&
+		    f->type == ENFMSG_PUT) ||
+		    (m->reason == ENFMSG_R_UNKNOWN &&
+		    f->type != ENFMSG_PUT) ||
+		    (e->phase == ENF_RECONCILING && m->seq <= e->reconcile_last);
+		if (tolerated) {
+			if (f->type == ENFMSG_PUT)
+				gw_log("enforcer: %s: device left in %s", why,
+				    e->def_seg);
+			else
+				gw_log("enforcer: %s: the flow is not open",
+				    why);
 			ring_pop(&e->fl_head, &e->fl_n, e->fl_cap);
 			goto done;
 		}
@@ -466,14 +575,23 @@ enf_answer(struct gw_enf *e, const struct enfmsg *m, char *why, size_t wlen)
 	}
 	if (m->type != ENFMSG_ACK || memcmp(m->mac, f->mac, ENFMSG_MAC_LEN) ||
 	    strcmp(m->segment, f->segment) != 0) {
-		snprintf(why, wlen, "answer %s seq %u does not match PUT %s %s",
-		    enfmsg_type_name(m->type), m->seq, mac, f->segment);
+		snprintf(why, wlen, "answer %s seq %u does not match %s %s %s",
+		    enfmsg_type_name(m->type), m->seq, tn, mac, f->segment);
 		return -1;
 	}
 	e->acks++;
-	enf_latency(e, f);
-	if (gw_verbose)
-		gw_log("enforcer: %s in %s", mac, f->segment);
+	if (f->type == ENFMSG_PUT)
+		enf_latency(e, f);
+	if (gw_verbose) {
+		if (f->type == ENFMSG_PUT)
+			gw_log("enforcer: %s in %s", mac, f->segment);
+		else if (f->type == ENFMSG_OPEN)
+			gw_log("enforcer: %s: flow %s open for %u s", mac,
+			    f->segment, f->seconds);
+		else
+			gw_log("enforcer: %s: flow %s closed", mac,
+			    f->segment);
+	}
 	ring_pop(&e->fl_head, &e->fl_n, e->fl_cap);
 done:
 	if (e->phase == ENF_RECONCILING && m->seq == e->reconcile_last) {
@@ -535,6 +653,7 @@ enf_attach(struct gw_enf *e)
 	e->phase = ENF_STARTING;
 	e->nsegs = 0;
 	e->def_seg[0] = '\0';
+	e->nflows = 0;
 	(void)fcntl(e->fd, F_SETFL, fcntl(e->fd, F_GETFL) | O_NONBLOCK);
 	e->ev_read = event_new(e->gw->base, e->fd, EV_READ | EV_PERSIST,
 	    enf_read_cb, e);
@@ -787,6 +906,11 @@ enf_status_json(const struct gw *gw)
 	for (i = 0; i < e->nsegs; i++)
 		json_object_array_add(segs, json_object_new_string(e->segs[i]));
 	json_object_object_add(o, "segments", segs);
+	segs = json_object_new_array();
+	for (i = 0; i < e->nflows; i++)
+		json_object_array_add(segs, json_object_new_string(
+		    e->flows[i]));
+	json_object_object_add(o, "flows", segs);
 	json_object_object_add(o, "starts", json_object_new_int64(
 	    (int64_t)e->starts));
 	json_object_object_add(o, "failures", json_object_new_int64(
@@ -801,6 +925,10 @@ enf_status_json(const struct gw *gw)
 	    (int64_t)e->fl_n));
 	json_object_object_add(o, "puts", json_object_new_int64(
 	    (int64_t)e->puts));
+	json_object_object_add(o, "opens", json_object_new_int64(
+	    (int64_t)e->opens));
+	json_object_object_add(o, "closes", json_object_new_int64(
+	    (int64_t)e->closes));
 	json_object_object_add(o, "acks", json_object_new_int64(
 	    (int64_t)e->acks));
 	json_object_object_add(o, "naks", json_object_new_int64(
@@ -827,17 +955,58 @@ enf_status_json(const struct gw *gw)
 int
 enf_flow_check(const struct gw *gw, const char *flow, struct wg_diag *d)
 {
-	(void)gw;
-	return wg_diag_set(d, WG_ERR_NOT_FOUND, "flow \"%.32s\": field-service "
-	    "flows are not implemented yet", flow);
+	const struct gw_enf *e = gw->enf;
+
+	if (strcmp(gw->conf.enforcer, "none") == 0)
+		return 0;
+	if (e == NULL || e->phase != ENF_UP)
+		return wg_diag_set(d, WG_ERR_ENFORCER_DOWN, "flow \"%.32s\": "
+		    "enforcement is %s, not up%s%.200s", flow,
+		    phase_names[e != NULL ? e->phase : ENF_DOWN],
+		    e != NULL && e->why[0] != '\0' ? ": " : "",
+		    e != NULL ? e->why : "");
+	if (flow == NULL || !enfmsg_segment_valid(flow) ||
+	    !enf_flow_known(e, flow))
+		return wg_diag_set(d, WG_ERR_NOT_FOUND, "flow \"%.32s\" is not "
+		    "in %.200s (the enforcer announced %zu flow(s))",
+		    flow != NULL ? flow : "", gw->conf.enforcer_conf,
+		    e->nflows);
+	return 0;
 }
 
 void
 enf_flow_put(struct gw *gw, const char *mac, const char *flow,
     uint32_t seconds)
 {
-	(void)gw;
-	(void)mac;
-	(void)flow;
-	(void)seconds;
+	struct gw_enf *e = gw->enf;
+	uint8_t m[ENFMSG_MAC_LEN];
+	struct timespec now;
+
+	/* Before ACK 0 the reconciliation will ask service.c anyway. */
+	if (e == NULL || (e->phase != ENF_UP && e->phase != ENF_RECONCILING))
+		return;
+	if (mac == NULL || enfmsg_mac_parse(mac, m) != 0 ||
+	    !enfmsg_mac_valid(m)) {
+		gw_log("enforcer: flow: device MAC %.17s is not usable: not "
+		    "sent", mac != NULL ? mac : "");
+		return;
+	}
+	if (flow == NULL || !enfmsg_segment_valid(flow) ||
+	    !enf_flow_known(e, flow)) {
+		gw_log("enforcer: flow \"%.32s\" for %s was not announced by "
+		    "the enforcer: not sent", flow != NULL ? flow : "", mac);
+		return;
+	}
+	if (seconds > ENFMSG_OPEN_MAX) {
+		gw_log("enforcer: flow %s for %s: %u seconds is more than %u: "
+		    "not sent", flow, mac, seconds, ENFMSG_OPEN_MAX);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (enf_queue_req(e, seconds > 0 ? ENFMSG_OPEN : ENFMSG_CLOSE, m,
+	    flow, seconds, &now) != 0) {
+		enf_fail(e, "cannot queue a change");
+		return;
+	}
+	enf_flush_out(e);
 }
