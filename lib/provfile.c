@@ -18,6 +18,7 @@
 #include "hex.h"
 #include "provfile.h"
 #include "sjson.h"
+#include "state.h"
 
 enum col {
 	C_NAME, C_SERIAL, C_MODEL, C_UDI, C_BATCH, C_OWNER, C_LOCATION,
@@ -220,6 +221,8 @@ row_add(struct pstate *ps, const char *const v[C_COUNT], unsigned line)
 
 		if (p->serial[0] != '\0' && strcmp(o->p.serial, p->serial) == 0)
 			report(ps, line, "serial", "also on line %u", o->line);
+		else if (p->name[0] != '\0' && strcmp(o->p.name, p->name) == 0)
+			report(ps, line, "name", "also on line %u", o->line);
 		if (p->mac[0] != '\0' && strcmp(o->p.mac, p->mac) == 0)
 			report(ps, line, "mac", "also on line %u", o->line);
 		if (p->ek_fpr[0] != '\0' && strcmp(o->p.ek_fpr, p->ek_fpr) == 0)
@@ -645,4 +648,199 @@ provfile_to_json(const struct provfile *pf)
 out:
 	json_object_put(a);
 	return s;
+}
+
+/* ---- against what is stored ---- */
+
+unsigned
+provfile_differs(const struct store_provision *a,
+    const struct store_provision *b, char *out, size_t cap)
+{
+	const struct {
+		enum col c;
+		const char *x, *y;
+	} f[] = {
+		{ C_NAME, a->name, b->name },
+		{ C_SERIAL, a->serial, b->serial },
+		{ C_MODEL, a->model, b->model },
+		{ C_UDI, a->udi, b->udi },
+		{ C_BATCH, a->batch, b->batch },
+		{ C_OWNER, a->owner, b->owner },
+		{ C_LOCATION, a->location, b->location },
+		{ C_OWN_ID, a->owner_identity, b->owner_identity },
+		{ C_OWN_UPD, a->owner_update, b->owner_update },
+		{ C_OWN_VULN, a->owner_vuln, b->owner_vuln },
+		{ C_OWN_DECOM, a->owner_decommission, b->owner_decommission },
+		{ C_MAC, a->mac, b->mac },
+		{ C_EK_FPR, a->ek_fpr, b->ek_fpr },
+	};
+	size_t i, len = 0;
+	unsigned n = 0;
+	int k;
+
+	if (cap > 0)
+		out[0] = '\0';
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (strcmp(f[i].x, f[i].y) == 0)
+			continue;
+		if (len < cap) {
+			k = snprintf(out + len, cap - len, "%s%s", n > 0 ?
+			    ", " : "", col_name[f[i].c]);
+			len = k < 0 || (size_t)k >= cap - len ? cap :
+			    len + (size_t)k;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void
+conflict_add(struct provfile_conflicts *out, size_t rec, int err,
+    int replaceable, const char *col, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void
+conflict_add(struct provfile_conflicts *out, size_t rec, int err,
+    int replaceable, const char *col, const char *fmt, ...)
+{
+	struct provfile_conflict *c;
+	va_list ap;
+
+	out->n++;
+	if (out->nkept == PROVFILE_REPORT_LINES)
+		return;
+	c = &out->c[out->nkept++];
+	c->rec = rec;
+	c->err = err;
+	c->replaceable = replaceable;
+	(void)snprintf(c->col, sizeof(c->col), "%s", col);
+	va_start(ap, fmt);
+	(void)vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+}
+
+static int
+ek_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+struct clash_walk {
+	const struct provfile *pf;
+	const char **eks;		/* the batch's EKs, sorted */
+	size_t rec;
+	struct provfile_conflicts *out;
+	char col[16];			/* the last one reported */
+	char ek[STORE_ID_LEN];
+};
+
+static int
+clash_cb(const struct store_clash *c, void *arg)
+{
+	struct clash_walk *w = arg;
+	const struct store_provision *p = &w->pf->recs[w->rec].p;
+	const char *key = c->ek_fpr;
+	char what[2 * STORE_TEXT_LEN];
+
+	if (bsearch(&key, w->eks, w->pf->n, sizeof(*w->eks), ek_cmp) != NULL)
+		return 0;	/* the batch itself rewrites that EK's values */
+	if (strcmp(w->col, c->col) == 0 && strcmp(w->ek, c->ek_fpr) == 0)
+		return 0;	/* its record and its device: said once */
+	(void)snprintf(w->col, sizeof(w->col), "%s", c->col);
+	(void)snprintf(w->ek, sizeof(w->ek), "%s", c->ek_fpr);
+	if (strcmp(c->col, "serial") == 0)
+		(void)snprintf(what, sizeof(what), "%.48s %.48s", p->model,
+		    p->serial);
+	else
+		(void)snprintf(what, sizeof(what), "%.64s",
+		    strcmp(c->col, "mac") == 0 ? p->mac : p->name);
+	conflict_add(w->out, w->rec, WG_ERR_CONFLICT, 0, c->col, "%s is "
+	    "already %.64s's (EK %.16s..., %s%s)", what, c->name, c->ek_fpr,
+	    strcmp(c->table, "devices") == 0 ? "device" :
+	    "provisioning record",
+	    strcmp(c->state, state_name(DEV_DECOMMISSIONED)) == 0 ?
+	    ", decommissioned" : "");
+	return 0;
+}
+
+/* Whether ek's device is decommissioned (or the EK blocked): 1, 0, <0. */
+static int
+ek_retired(struct store *s, const char *ek, struct store_device *dev,
+    struct wg_diag *d)
+{
+	int r;
+
+	if ((r = store_ek_blocked(s, ek, d)) != 0)
+		return r;
+	if ((r = store_device_get(s, ek, dev, d)) == WG_ERR_NOT_FOUND)
+		return 0;
+	if (r != 0)
+		return r;
+	return strcmp(dev->state, state_name(DEV_DECOMMISSIONED)) == 0;
+}
+
+int
+provfile_check_stored(struct store *s, struct provfile *pf, int replace,
+    struct provfile_conflicts *out, struct wg_diag *d)
+{
+	struct clash_walk w;
+	struct store_device *dev = NULL;
+	struct store_provision old;
+	char cols[160];
+	size_t i;
+	int r;
+
+	if (s == NULL || pf == NULL || out == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG,
+		    "provfile_check_stored");
+	memset(out, 0, sizeof(*out));
+	memset(&w, 0, sizeof(w));
+	w.pf = pf;
+	w.out = out;
+	if ((dev = malloc(sizeof(*dev))) == NULL ||
+	    (pf->n > 0 && (w.eks = calloc(pf->n, sizeof(*w.eks))) == NULL)) {
+		r = wg_diag_set(d, WG_ERR_ALLOC, "provfile_check_stored");
+		goto out;
+	}
+	for (i = 0; i < pf->n; i++)
+		w.eks[i] = pf->recs[i].p.ek_fpr;
+	if (pf->n > 0)
+		qsort(w.eks, pf->n, sizeof(*w.eks), ek_cmp);
+	for (i = 0; i < pf->n; i++) {
+		struct provfile_rec *rec = &pf->recs[i];
+
+		rec->act = PROVFILE_ADD;
+		if ((r = ek_retired(s, rec->p.ek_fpr, dev, d)) < 0)
+			goto out;
+		if (r == 1)
+			conflict_add(out, i, WG_ERR_DEVICE_DECOMMISSIONED, 0,
+			    "ek_fpr", "its device was decommissioned; a "
+			    "retired EK is not provisioned again");
+		else if ((r = store_provision_get(s, rec->p.ek_fpr, &old,
+		    d)) == 0) {
+			if (provfile_differs(&old, &rec->p, cols,
+			    sizeof(cols)) == 0)
+				rec->act = PROVFILE_SAME;
+			else if (replace)
+				rec->act = PROVFILE_REPLACE;
+			else
+				conflict_add(out, i, WG_ERR_CONFLICT, 1,
+				    "ek_fpr", "provisioned already as %.64s, "
+				    "which differs in %s (replace not asked)",
+				    old.name, cols);
+		} else if (r != WG_ERR_NOT_FOUND)
+			goto out;
+		w.rec = i;
+		w.col[0] = '\0';
+		w.ek[0] = '\0';
+		if ((r = store_provision_clashes(s, &rec->p, clash_cb, &w,
+		    d)) != 0)
+			goto out;
+	}
+	r = out->n == 0 ? 0 : wg_diag_set(d, WG_ERR_CONFLICT, "%u "
+	    "conflict%s with stored records", out->n, out->n == 1 ? "" : "s");
+out:
+	free(w.eks);
+	free(dev);
+	return r;
 }

@@ -9,8 +9,9 @@
  * location, owner_identity, owner_update, owner_vuln, owner_decommission,
  * mac, ek_fpr (64 lowercase hex) and ek_cert (PEM; the fingerprint is
  * computed as lib/ek.h does). Required: serial, model, mac, and ek_fpr or
- * ek_cert (both: they must agree). name defaults to serial. Serials, MACs
- * and EK fingerprints are unique in the file. Cell text is kept as given
+ * ek_cert (both: they must agree). name defaults to serial. Names,
+ * serials, MACs and EK fingerprints are unique in the file (and, by
+ * provfile_check_stored(), against what is stored). Cell text is kept as given
  * (a cell that looks like a spreadsheet formula is only text); it must be
  * printable UTF-8.
  */
@@ -34,9 +35,17 @@ enum provfile_format {
 	PROVFILE_JSON
 };
 
+/* What storing a record does (set by provfile_check_stored()). */
+enum provfile_act {
+	PROVFILE_ADD,		/* no record for its EK yet */
+	PROVFILE_REPLACE,	/* replaces its EK's different record */
+	PROVFILE_SAME		/* its EK's record is the same: nothing */
+};
+
 struct provfile_rec {
 	struct store_provision p;	/* created_at 0 */
 	unsigned line;			/* where the row starts, from 1 */
+	enum provfile_act act;
 };
 
 struct provfile {
@@ -62,6 +71,42 @@ int provfile_parse(const char *buf, size_t len, enum provfile_format fmt,
 
 /* Frees pf; NULL is accepted. */
 void provfile_free(struct provfile *pf);
+
+/* One record of a batch against what is stored. */
+struct provfile_conflict {
+	size_t rec;		/* index in the batch (pf->recs) */
+	int err;		/* WG_ERR_CONFLICT, WG_ERR_DEVICE_DECOMMISSIONED */
+	int replaceable;	/* its EK's record differs: replace would do */
+	char col[16];		/* "mac", "name", "serial", "ek_fpr" */
+	char why[256];
+};
+
+/* The conflicts of a batch: all counted, the first ones kept. */
+struct provfile_conflicts {
+	unsigned n;
+	size_t nkept;
+	struct provfile_conflict c[PROVFILE_REPORT_LINES];
+};
+
+/*
+ * Checks pf against store s, in the caller's transaction; reads only.
+ * A record conflicts when its MAC, name or model and serial is used by a
+ * stored record or device of another EK (one of the batch's own EKs
+ * excepted: the batch replaces those), when its EK's device is
+ * decommissioned (or the EK blocked), or when its EK's stored record
+ * differs and replace is 0. Sets each record's act. Returns 0, or
+ * WG_ERR_CONFLICT with every conflict in out (record order), or a store
+ * error.
+ */
+int provfile_check_stored(struct store *s, struct provfile *pf, int replace,
+    struct provfile_conflicts *out, struct wg_diag *d);
+
+/*
+ * The columns in which a and b differ (created_at aside), as "udi,
+ * location" into out (cap bytes, cut when short); returns how many.
+ */
+unsigned provfile_differs(const struct store_provision *a,
+    const struct store_provision *b, char *out, size_t cap);
 
 /*
  * The records as a JSON array of objects with ek_fpr and the text

@@ -416,6 +416,7 @@ enum st {
 	ST_ROLLBACK,
 	ST_PROV_PUT,
 	ST_PROV_GET,
+	ST_PROV_CLASH,
 	ST_DEV_GET,
 	ST_DEV_PUT,
 	ST_DEV_EACH,
@@ -495,6 +496,26 @@ static const char *const st_sql[ST_COUNT] = {
 	    " udi, batch, location, owner_identity, owner_update,"
 	    " owner_vuln, owner_decommission"
 	    " FROM provisioning WHERE ek_fpr = ?1",
+	/*
+	 * One arm per column and table, each an equality a single index
+	 * can answer; the first column orders mac, name, serial.
+	 */
+	[ST_PROV_CLASH] =
+	    "SELECT 1 AS k, 'mac', 'provisioning', ek_fpr, name, ''"
+	    " FROM provisioning WHERE ?2 <> '' AND mac = ?2 AND ek_fpr <> ?1"
+	    " UNION ALL SELECT 1, 'mac', 'devices', device_id, name, state"
+	    " FROM devices WHERE ?2 <> '' AND mac = ?2 AND device_id <> ?1"
+	    " UNION ALL SELECT 2, 'name', 'provisioning', ek_fpr, name, ''"
+	    " FROM provisioning WHERE ?3 <> '' AND name = ?3 AND ek_fpr <> ?1"
+	    " UNION ALL SELECT 2, 'name', 'devices', device_id, name, state"
+	    " FROM devices WHERE ?3 <> '' AND name = ?3 AND device_id <> ?1"
+	    " UNION ALL SELECT 3, 'serial', 'provisioning', ek_fpr, name, ''"
+	    " FROM provisioning WHERE ?5 <> '' AND model = ?4 AND serial = ?5"
+	    " AND ek_fpr <> ?1"
+	    " UNION ALL SELECT 3, 'serial', 'devices', device_id, name, state"
+	    " FROM devices WHERE ?5 <> '' AND model = ?4 AND serial = ?5"
+	    " AND device_id <> ?1"
+	    " ORDER BY 1, 4, 3 DESC",
 	[ST_DEV_GET] =
 	    "SELECT " DEVICE_COLS " FROM devices WHERE device_id = ?1",
 	[ST_DEV_PUT] =
@@ -1395,6 +1416,54 @@ store_provision_get(struct store *s, const char *ek_fpr,
 	    "provisioning.owner_decommission", d)) != 0)
 		goto out;
 	*out = p;
+out:
+	st_done(st);
+	return r;
+}
+
+int
+store_provision_clashes(struct store *s, const struct store_provision *p,
+    store_clash_cb cb, void *arg, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_PROV_CLASH];
+	struct store_clash c;
+	int rc, r, i;
+
+	if (p == NULL || cb == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "provision_clashes");
+	if ((r = check_key(p->ek_fpr, "ek_fpr", d)) != 0)
+		return r;
+	if (!fits(p->mac, sizeof(p->mac)) || !fits(p->name, sizeof(p->name)) ||
+	    !fits(p->model, sizeof(p->model)) ||
+	    !fits(p->serial, sizeof(p->serial)))
+		return too_large(d, "provisioning text", sizeof(p->name) - 1);
+	if (bind_text(st, 1, p->ek_fpr) != SQLITE_OK ||
+	    bind_text(st, 2, p->mac) != SQLITE_OK ||
+	    bind_text(st, 3, p->name) != SQLITE_OK ||
+	    bind_text(st, 4, p->model) != SQLITE_OK ||
+	    bind_text(st, 5, p->serial) != SQLITE_OK) {
+		r = db_err(s, d, "provision_clashes");
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t[5];
+
+		for (i = 0; i < 5; i++)
+			if ((t[i] = (const char *)sqlite3_column_text(st,
+			    i + 1)) == NULL) {
+				r = col_bad(d, "provision_clashes", "NULL or "
+				    "out of memory");
+				goto out;
+			}
+		c.col = t[0];
+		c.table = t[1];
+		c.ek_fpr = t[2];
+		c.name = t[3];
+		c.state = t[4];
+		if ((r = cb(&c, arg)) != 0)
+			goto out;
+	}
+	r = rc == SQLITE_DONE ? 0 : db_err(s, d, "provision_clashes");
 out:
 	st_done(st);
 	return r;

@@ -103,6 +103,29 @@ int store_provision_put(struct store *s, const struct store_provision *p,
 int store_provision_get(struct store *s, const char *ek_fpr,
     struct store_provision *out, struct wg_diag *d);
 
+/*
+ * A stored provisioning record or device, other than p->ek_fpr's, that
+ * uses one of p's identifying values: col is "mac", "name" or "serial"
+ * (the model and serial pair). Strings are borrowed for the callback.
+ */
+struct store_clash {
+	const char *col;
+	const char *table;	/* "provisioning" or "devices" */
+	const char *ek_fpr;	/* the other record's or device's */
+	const char *name;	/* its name */
+	const char *state;	/* the device's state; "" for a record */
+};
+
+/*
+ * Calls cb for each clash of p (empty values match nothing), by col
+ * ("mac", "name", "serial"), then EK, then table; a non-zero return from
+ * cb stops the walk and is returned. Lookups by MAC, name and model with
+ * serial.
+ */
+typedef int (*store_clash_cb)(const struct store_clash *c, void *arg);
+int store_provision_clashes(struct store *s, const struct store_provision *p,
+    store_clash_cb cb, void *arg, struct wg_diag *d);
+
 struct store_device {
 	char device_id[STORE_ID_LEN];	/* EK fingerprint, hex */
 	char name[STORE_TEXT_LEN];

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -104,6 +105,23 @@ test_csv_bad_lines(void **state)
 	assert_non_null(strstr(rep.text, "line 6: mac: also on line 2"));
 	assert_non_null(strstr(rep.text, "line 6: ek_fpr: not 64"));
 	assert_null(strstr(rep.text, "line 2:"));
+	/* A defaulted name is not reported again with its serial. */
+	assert_null(strstr(rep.text, "line 3: name:"));
+}
+
+static void
+test_csv_same_name(void **state)
+{
+	static const char text[] = "name,serial,model,mac,ek_fpr\n"
+	    "pump,S1,M,02:00:00:00:00:01," FPR_A "\n"
+	    "pump,S2,M,02:00:00:00:00:02," FPR_B "\n";
+	struct provfile *pf = NULL;
+	struct provfile_report rep;
+
+	(void)state;
+	assert_int_equal(parse(text, PROVFILE_CSV, &pf, &rep),
+	    WG_ERR_BAD_FIELD);
+	assert_string_equal(rep.text, "line 3: name: also on line 2\n");
 }
 
 static void
@@ -206,6 +224,184 @@ test_json(void **state)
 	assert_null(pf);
 }
 
+static void
+test_differs(void **state)
+{
+	struct store_provision a, b;
+	char cols[64], small[8];
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	(void)snprintf(a.name, sizeof(a.name), "n");
+	b = a;
+	b.created_at = 99;
+	assert_int_equal(provfile_differs(&a, &b, cols, sizeof(cols)), 0);
+	assert_string_equal(cols, "");
+	(void)snprintf(b.udi, sizeof(b.udi), "u");
+	(void)snprintf(b.owner_vuln, sizeof(b.owner_vuln), "v");
+	(void)snprintf(b.mac, sizeof(b.mac), "02:00:00:00:00:01");
+	assert_int_equal(provfile_differs(&a, &b, cols, sizeof(cols)), 3);
+	assert_string_equal(cols, "udi, owner_vuln, mac");
+	/* Cut short, still counted. */
+	assert_int_equal(provfile_differs(&a, &b, small, sizeof(small)), 3);
+	assert_true(strlen(small) < sizeof(small));
+}
+
+/* ---- against a real store ---- */
+
+static char tmpdir[64];
+
+static struct store *
+store_new(void)
+{
+	static unsigned seq;
+	const char *base = getenv("TMPDIR");
+	char path[128];
+	struct store *s = NULL;
+	struct wg_diag d;
+
+	if (tmpdir[0] == '\0') {
+		if (base == NULL || *base == '\0')
+			base = "/tmp";
+		(void)snprintf(tmpdir, sizeof(tmpdir), "%s/wg-pf-XXXXXX",
+		    base);
+		assert_non_null(mkdtemp(tmpdir));
+	}
+	(void)snprintf(path, sizeof(path), "%s/s%u.db", tmpdir, ++seq);
+	wg_diag_clear(&d);
+	if (store_open(path, &s, &d) != 0)
+		fail_msg("store_open: %s", d.detail);
+	return s;
+}
+
+static void
+store_gone(struct store *s)
+{
+	static unsigned seq;
+	char path[128];
+
+	store_close(s);
+	++seq;
+	(void)snprintf(path, sizeof(path), "%s/s%u.db", tmpdir, seq);
+	(void)unlink(path);
+	(void)snprintf(path, sizeof(path), "%s/s%u.db-wal", tmpdir, seq);
+	(void)unlink(path);
+	(void)snprintf(path, sizeof(path), "%s/s%u.db-shm", tmpdir, seq);
+	(void)unlink(path);
+}
+
+static void
+put_all(struct store *s, const struct provfile *pf)
+{
+	size_t i;
+
+	for (i = 0; i < pf->n; i++)
+		assert_int_equal(store_provision_put(s, &pf->recs[i].p,
+		    NULL), 0);
+}
+
+#define FPR_C "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define FPR_D "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+
+static void
+test_check_stored(void **state)
+{
+	static const char first[] = "name,serial,model,udi,mac,ek_fpr\n"
+	    "p-1,S1,M,u1,02:00:00:00:00:01," FPR_A "\n"
+	    "p-2,S2,M,u2,02:00:00:00:00:02," FPR_B "\n";
+	/* Line 3 takes p-1's MAC, line 5 p-2's model and serial. */
+	static const char second[] = "name,serial,model,mac,ek_fpr\n"
+	    "q-1,T1,M,02:00:00:00:00:11," FPR_C "\n"
+	    "q-2,T2,M,02:00:00:00:00:01," FPR_D "\n"
+	    "\n"
+	    "q-3,S2,M,02:00:00:00:00:13,"
+	    "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\n";
+	/* p-1 changed; p-2 the same; a new one. */
+	static const char changed[] = "name,serial,model,udi,mac,ek_fpr\n"
+	    "p-1,S1,M,u1-new,02:00:00:00:00:01," FPR_A "\n"
+	    "p-2,S2,M,u2,02:00:00:00:00:02," FPR_B "\n"
+	    "p-3,S3,M,,02:00:00:00:00:03," FPR_C "\n";
+	/* The two swap MACs: only with replace, and then no clash. */
+	static const char swap[] = "name,serial,model,udi,mac,ek_fpr\n"
+	    "p-1,S1,M,u1,02:00:00:00:00:02," FPR_A "\n"
+	    "p-2,S2,M,u2,02:00:00:00:00:01," FPR_B "\n";
+	struct provfile *pf = NULL, *pf2 = NULL;
+	struct provfile_report rep;
+	struct provfile_conflicts *pc = malloc(sizeof(*pc));
+	struct store *s;
+	struct wg_diag d;
+
+	(void)state;
+	assert_non_null(pc);
+	s = store_new();
+	assert_int_equal(parse(first, PROVFILE_CSV, &pf, &rep), 0);
+	wg_diag_clear(&d);
+	assert_int_equal(provfile_check_stored(s, pf, 0, pc, &d), 0);
+	assert_int_equal(pf->recs[0].act, PROVFILE_ADD);
+	assert_int_equal(pf->recs[1].act, PROVFILE_ADD);
+	put_all(s, pf);
+	/* The same file again: nothing to do. */
+	assert_int_equal(provfile_check_stored(s, pf, 0, pc, &d), 0);
+	assert_int_equal(pf->recs[0].act, PROVFILE_SAME);
+	assert_int_equal(pf->recs[1].act, PROVFILE_SAME);
+
+	assert_int_equal(parse(second, PROVFILE_CSV, &pf2, &rep), 0);
+	assert_int_equal(provfile_check_stored(s, pf2, 1, pc, &d),
+	    WG_ERR_CONFLICT);
+	assert_int_equal(pc->n, 2);
+	assert_int_equal(pc->nkept, 2);
+	assert_int_equal(pc->c[0].rec, 1);
+	assert_int_equal(pf2->recs[pc->c[0].rec].line, 3);
+	assert_string_equal(pc->c[0].col, "mac");
+	assert_int_equal(pc->c[0].err, WG_ERR_CONFLICT);
+	assert_string_equal(pc->c[0].why, "02:00:00:00:00:01 is already "
+	    "p-1's (EK aaaaaaaaaaaaaaaa..., provisioning record)");
+	assert_int_equal(pc->c[1].rec, 2);
+	assert_int_equal(pf2->recs[pc->c[1].rec].line, 5);
+	assert_string_equal(pc->c[1].col, "serial");
+	assert_non_null(strstr(pc->c[1].why, "M S2 is already p-2's"));
+	provfile_free(pf2);
+	pf2 = NULL;
+
+	/* A changed record: refused, unless replace. */
+	assert_int_equal(parse(changed, PROVFILE_CSV, &pf2, &rep), 0);
+	assert_int_equal(provfile_check_stored(s, pf2, 0, pc, &d),
+	    WG_ERR_CONFLICT);
+	assert_int_equal(pc->n, 1);
+	assert_int_equal(pc->c[0].rec, 0);
+	assert_string_equal(pc->c[0].col, "ek_fpr");
+	assert_int_equal(pc->c[0].replaceable, 1);
+	assert_non_null(strstr(pc->c[0].why, "differs in udi"));
+	assert_int_equal(provfile_check_stored(s, pf2, 1, pc, &d), 0);
+	assert_int_equal(pf2->recs[0].act, PROVFILE_REPLACE);
+	assert_int_equal(pf2->recs[1].act, PROVFILE_SAME);
+	assert_int_equal(pf2->recs[2].act, PROVFILE_ADD);
+	provfile_free(pf2);
+	pf2 = NULL;
+
+	assert_int_equal(parse(swap, PROVFILE_CSV, &pf2, &rep), 0);
+	assert_int_equal(provfile_check_stored(s, pf2, 0, pc, &d),
+	    WG_ERR_CONFLICT);
+	assert_int_equal(pc->n, 2);
+	assert_int_equal(pc->c[0].replaceable + pc->c[1].replaceable, 2);
+	assert_int_equal(provfile_check_stored(s, pf2, 1, pc, &d), 0);
+	provfile_free(pf2);
+	pf2 = NULL;
+
+	/* A retired EK: refused even as it was, replace or not. */
+	assert_int_equal(store_ek_block(s, FPR_B, "test", NULL), 0);
+	assert_int_equal(provfile_check_stored(s, pf, 1, pc, &d),
+	    WG_ERR_CONFLICT);
+	assert_int_equal(pc->n, 1);
+	assert_int_equal(pc->c[0].rec, 1);
+	assert_int_equal(pc->c[0].err, WG_ERR_DEVICE_DECOMMISSIONED);
+	assert_int_equal(pc->c[0].replaceable, 0);
+	provfile_free(pf);
+	store_gone(s);
+	free(pc);
+	assert_int_equal(rmdir(tmpdir), 0);
+}
+
 int
 main(void)
 {
@@ -215,6 +411,9 @@ main(void)
 		cmocka_unit_test(test_csv_malformed),
 		cmocka_unit_test(test_pem),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_csv_same_name),
+		cmocka_unit_test(test_differs),
+		cmocka_unit_test(test_check_stored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

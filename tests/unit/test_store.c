@@ -492,6 +492,110 @@ test_provision(void **state)
 	store_close(s);
 }
 
+struct clash_seen {
+	unsigned n;
+	char text[1024];
+	int stop_at;
+};
+
+static int
+clash_cb(const struct store_clash *c, void *arg)
+{
+	struct clash_seen *cs = arg;
+	size_t len = strlen(cs->text);
+
+	(void)snprintf(cs->text + len, sizeof(cs->text) - len,
+	    "%s %s %.3s %s %s;", c->col, c->table, c->ek_fpr + 61, c->name,
+	    c->state);
+	return ++cs->n == (unsigned)cs->stop_at ? 42 : 0;
+}
+
+/* Another EK's record or device with the same MAC, name, model+serial. */
+static void
+test_provision_clashes(void **state)
+{
+	char path[256];
+	struct store *s;
+	struct store_provision p, q;
+	struct store_device *v = calloc(1, sizeof(*v));
+	struct clash_seen cs;
+
+	(void)state;
+	assert_non_null(v);
+	s = open_ok(db_path(path, sizeof(path), "clash"));
+	memset(&p, 0, sizeof(p));
+	id_of(1, p.ek_fpr);
+	(void)snprintf(p.name, sizeof(p.name), "pump-1");
+	(void)snprintf(p.serial, sizeof(p.serial), "SN-1");
+	(void)snprintf(p.model, sizeof(p.model), "P1");
+	(void)snprintf(p.mac, sizeof(p.mac), "02:00:00:00:00:01");
+	assert_int_equal(store_provision_put(s, &p, NULL), 0);
+	/* A device of another EK (no record) with the same name. */
+	simple_device(v, 2, "pump-1");
+	(void)snprintf(v->serial, sizeof(v->serial), "SN-1");
+	(void)snprintf(v->state, sizeof(v->state), "decommissioned");
+	put_device(s, v);
+
+	/* Its own EK: nothing from its record. */
+	memset(&cs, 0, sizeof(cs));
+	assert_int_equal(store_provision_clashes(s, &p, clash_cb, &cs, NULL),
+	    0);
+	assert_string_equal(cs.text, "name devices 002 pump-1 "
+	    "decommissioned;");
+
+	/* Another EK: MAC, then name, then model and serial. */
+	q = p;
+	id_of(3, q.ek_fpr);
+	memset(&cs, 0, sizeof(cs));
+	assert_int_equal(store_provision_clashes(s, &q, clash_cb, &cs, NULL),
+	    0);
+	assert_string_equal(cs.text,
+	    "mac provisioning 001 pump-1 ;"
+	    "name provisioning 001 pump-1 ;"
+	    "name devices 002 pump-1 decommissioned;"
+	    "serial provisioning 001 pump-1 ;");
+
+	/* The device's model differs: its serial alone is no clash. */
+	(void)snprintf(q.model, sizeof(q.model), "infusion-pump-x");
+	(void)snprintf(q.name, sizeof(q.name), "other");
+	(void)snprintf(q.mac, sizeof(q.mac), "02:00:00:00:00:09");
+	memset(&cs, 0, sizeof(cs));
+	assert_int_equal(store_provision_clashes(s, &q, clash_cb, &cs, NULL),
+	    0);
+	assert_string_equal(cs.text, "serial devices 002 pump-1 "
+	    "decommissioned;");
+
+	/* Empty values match nothing (the device's MAC is ""). */
+	q.mac[0] = '\0';
+	q.serial[0] = '\0';
+	memset(&cs, 0, sizeof(cs));
+	assert_int_equal(store_provision_clashes(s, &q, clash_cb, &cs, NULL),
+	    0);
+	assert_int_equal(cs.n, 0);
+
+	/* The callback stops the walk. */
+	q = p;
+	id_of(3, q.ek_fpr);
+	memset(&cs, 0, sizeof(cs));
+	cs.stop_at = 2;
+	assert_int_equal(store_provision_clashes(s, &q, clash_cb, &cs, NULL),
+	    42);
+	assert_int_equal(cs.n, 2);
+	/* The statement was reset: a second walk sees all again. */
+	memset(&cs, 0, sizeof(cs));
+	assert_int_equal(store_provision_clashes(s, &q, clash_cb, &cs, NULL),
+	    0);
+	assert_int_equal(cs.n, 4);
+
+	q.ek_fpr[0] = '\0';
+	assert_int_equal(store_provision_clashes(s, &q, clash_cb, &cs, NULL),
+	    WG_ERR_INVALID_ARG);
+	assert_int_equal(store_provision_clashes(s, &p, NULL, &cs, NULL),
+	    WG_ERR_INVALID_ARG);
+	store_close(s);
+	free(v);
+}
+
 /* ---- devices ---- */
 
 static void
@@ -2286,6 +2390,7 @@ main(void)
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_foreign_files_refused),
 		cmocka_unit_test(test_provision),
+		cmocka_unit_test(test_provision_clashes),
 		cmocka_unit_test(test_device_roundtrip),
 		cmocka_unit_test(test_device_each),
 		cmocka_unit_test(test_too_long_refused),
