@@ -97,7 +97,9 @@
 	X(FORBIDDEN,       -120, "FORBIDDEN",         "the caller's role does not allow this") \
 	X(ADVISORY,        -121, "ADVISORY",          "malformed vulnerability advisory") \
 	X(VULNERABLE,      -122, "VULNERABLE",        "the attested firmware release is affected by a vulnerability advisory") \
-	X(AK_EXPIRED,      -123, "AK_EXPIRED",        "the attestation key is older than the gateway allows: create a new AK and enroll it")
+	X(AK_EXPIRED,      -123, "AK_EXPIRED",        "the attestation key is older than the gateway allows: create a new AK and enroll it") \
+	X(LEGACY,          -124, "LEGACY",            "legacy device registration or review refused") \
+	X(SERVICE,         -125, "SERVICE",           "field-service window refused")
 
 enum wg_err {
 	WG_OK = 0,

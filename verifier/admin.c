@@ -18,6 +18,12 @@
  *   POST /admin/v1/devices/ID/decommission  retire it {"reason"} (life.c)
  *   GET  /admin/v1/audit[?device=ID]      audit rows (life.c)
  *   GET  /admin/v1/audit/verify           check the audit chain (life.c)
+ *   POST /admin/v1/legacy                 register a device without a TPM
+ *   GET  /admin/v1/legacy                 the legacy devices (service.c)
+ *   POST /admin/v1/devices/ID/legacy/review  record a review (service.c)
+ *   POST /admin/v1/devices/ID/service     open a field-service window
+ *   POST /admin/v1/devices/ID/service/close  close its windows (service.c)
+ *   GET  /admin/v1/service                the open windows (service.c)
  */
 #include "config.h"
 
@@ -321,6 +327,10 @@ admin_show(struct gw *gw, struct evhttp_request *req, const char *key)
 		    json_object_new_int64(dev->ak_created_at));
 		json_object_object_add(o, "rotate_ak",
 		    json_object_new_boolean(dev->rotate_ak));
+		json_object_object_add(o, "legacy",
+		    service_legacy_json(gw, dev));
+		json_object_object_add(o, "service",
+		    service_device_json(gw, dev));
 		admin_reply(req, 200, o);
 	}
 	free(dev);
@@ -928,6 +938,22 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 			gw_send_error(req, 405, WG_ERR_INVALID_ARG, "GET or POST");
 		return;
 	}
+	if (strcmp(uri, "/admin/v1/legacy") == 0) {
+		char actor[64];
+
+		if (cmd == EVHTTP_REQ_GET)
+			service_legacy_list_http(gw, req);
+		else if (cmd == EVHTTP_REQ_POST) {
+			admin_actor(req, actor, sizeof(actor));
+			service_legacy_add_http(gw, req, actor);
+		} else
+			gw_send_error(req, 405, WG_ERR_INVALID_ARG, "GET or POST");
+		return;
+	}
+	if (cmd == EVHTTP_REQ_GET && strcmp(uri, "/admin/v1/service") == 0) {
+		service_list_http(gw, req);
+		return;
+	}
 	if (strcmp(uri, "/admin/v1/policies") == 0) {
 		if (cmd == EVHTTP_REQ_GET)
 			admin_reply(req, 200, policies_json(gw));
@@ -1019,6 +1045,21 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 		if (slash != NULL && strcmp(slash, "/decommission") == 0 &&
 		    cmd == EVHTTP_REQ_POST) {
 			life_decommission(gw, req, key);
+			return;
+		}
+		if (slash != NULL && cmd == EVHTTP_REQ_POST &&
+		    (strcmp(slash, "/service") == 0 ||
+		    strcmp(slash, "/service/close") == 0 ||
+		    strcmp(slash, "/legacy/review") == 0)) {
+			char actor[64];
+
+			admin_actor(req, actor, sizeof(actor));
+			if (strcmp(slash, "/service") == 0)
+				service_open_http(gw, req, key, actor);
+			else if (slash[1] == 's')
+				service_close_http(gw, req, key, actor);
+			else
+				service_legacy_review_http(gw, req, key, actor);
 			return;
 		}
 	}

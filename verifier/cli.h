@@ -63,9 +63,14 @@ int cmd_enforcement(int argc, char **argv);
 
 /*
  * Parses a hold's end: "+N" with unit s, m, h or d (from now), or UTC
- * "YYYY-MM-DDTHH:MM[:SS]Z". 0 and *out (unix seconds), or -1.
+ * "YYYY-MM-DDTHH:MM[:SS]Z" or "YYYY-MM-DD" (its first second, UTC).
+ * 0 and *out (unix seconds), or -1.
  */
 int cli_parse_until(const char *s, int64_t now, int64_t *out);
+
+/* cli_service.c */
+int cmd_legacy(int argc, char **argv);
+int cmd_service(int argc, char **argv);
 
 /* cli_life.c */
 int cmd_decommission(int argc, char **argv);

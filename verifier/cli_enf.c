@@ -39,6 +39,15 @@ cli_parse_until(const char *s, int64_t now, int64_t *out)
 		return 0;
 	}
 	memset(&tm, 0, sizeof(tm));
+	/* A date alone is its first second, UTC. */
+	if ((p = strptime(s, "%Y-%m-%d", &tm)) != NULL && p[0] == '\0' &&
+	    strlen(s) == 10) {
+		if ((t = timegm(&tm)) == (time_t)-1)
+			return -1;
+		*out = (int64_t)t;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
 	if ((p = strptime(s, "%Y-%m-%dT%H:%M", &tm)) == NULL)
 		return -1;
 	if (p[0] == ':' && (p = strptime(p, ":%S", &tm)) == NULL)

@@ -90,6 +90,9 @@ int gw_audit(struct gw *gw, const char *device_id, const char *actor,
     const char *action, const char *before, const char *after,
     const char *detail, struct wg_diag *d);
 
+/* 1 when s is 1 to STORE_TEXT_LEN - 1 bytes without control characters. */
+int gw_text_ok(const char *s);
+
 /* t as "YYYY-MM-DDTHH:MM:SSZ" in out; "" when t <= 0. */
 void gw_time_iso(int64_t t, char *out, size_t len);
 
@@ -254,6 +257,40 @@ int enf_flow_check(const struct gw *gw, const char *flow, struct wg_diag *d);
 void enf_flow_put(struct gw *gw, const char *mac, const char *flow,
     uint32_t seconds);
 void service_reconcile(struct gw *gw);
+
+/*
+ * service.c: legacy devices (no usable TPM; compensating controls, review
+ * and sunset) and field-service windows (docs/operations.md).
+ * service_legacy_segment: the segment of a legacy device (segment_legacy
+ * until its sunset, then segment_untrusted). service_close_all closes the
+ * device's open windows inside the caller's transaction. service_sweep
+ * closes ended windows and quarantines legacy devices past their sunset,
+ * in its own transaction. service_done sends the flow changes of the
+ * transaction that just committed (committed = 1) or forgets them;
+ * gw_changed_done calls it. The *_http functions answer the admin API;
+ * *_json give the device's legacy record (or NULL) and windows.
+ */
+int service_legacy_segment(struct gw *gw, const struct store_device *dev,
+    int64_t now, const char **segment, struct wg_diag *d);
+int service_close_all(struct gw *gw, const struct store_device *dev,
+    const char *actor, const char *why, struct wg_diag *d);
+void service_sweep(struct gw *gw);
+void service_done(struct gw *gw, int committed);
+void service_free(void);
+void service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
+    const char *actor);
+void service_legacy_review_http(struct gw *gw, struct evhttp_request *req,
+    const char *key, const char *actor);
+void service_legacy_list_http(struct gw *gw, struct evhttp_request *req);
+void service_open_http(struct gw *gw, struct evhttp_request *req,
+    const char *key, const char *actor);
+void service_close_http(struct gw *gw, struct evhttp_request *req,
+    const char *key, const char *actor);
+void service_list_http(struct gw *gw, struct evhttp_request *req);
+struct json_object *service_legacy_json(struct gw *gw,
+    const struct store_device *dev);
+struct json_object *service_device_json(struct gw *gw,
+    const struct store_device *dev);
 
 /*
  * radsrv.c: the FreeRADIUS rlm_rest decision endpoint (radius_listen)

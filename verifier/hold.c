@@ -36,6 +36,9 @@ hold_grant(struct gw *gw, struct store_device *dev, int64_t until,
 	if (st == DEV_DECOMMISSIONED || st == DEV_PENDING)
 		return wg_diag_set(d, WG_ERR_HOLD, "a %s device cannot be "
 		    "held: it never proved itself or is retired", dev->state);
+	if (st == DEV_LEGACY)
+		return wg_diag_set(d, WG_ERR_HOLD, "a legacy device cannot be "
+		    "held: it has its own restricted segment until its sunset");
 	if (reason == NULL || reason[0] == '\0' ||
 	    strlen(reason) >= sizeof(h.reason))
 		return wg_diag_set(d, WG_ERR_HOLD, "a reason of 1 to %zu "

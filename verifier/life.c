@@ -226,20 +226,6 @@ out:
 
 /* ---- decommissioning ---- */
 
-/* A reason: 1 to STORE_TEXT_LEN - 1 bytes, no control characters. */
-static int
-life_reason_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n >= STORE_TEXT_LEN)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 /* Everything of a decommission, in the open transaction. */
 static int
 life_retire(struct gw *gw, struct store_device *dev, const char *actor,
@@ -262,6 +248,10 @@ life_retire(struct gw *gw, struct store_device *dev, const char *actor,
 		r = hold_release(gw, dev, actor, "device decommissioned", d);
 	else if (r == WG_ERR_NOT_FOUND)
 		r = 0;
+	/* So are its field-service windows. */
+	if (r == 0)
+		r = service_close_all(gw, dev, actor, "device decommissioned",
+		    d);
 	if (r != 0 ||
 	    (r = life_archive(gw, dev, actor, reason, now, &archive, d)) != 0)
 		return r;
@@ -325,7 +315,7 @@ life_decommission(struct gw *gw, struct evhttp_request *req, const char *key)
 	if (json_object_object_length(o) != 1 ||
 	    !json_object_object_get_ex(o, "reason", &v) ||
 	    !json_object_is_type(v, json_type_string) ||
-	    !life_reason_ok(reason = json_object_get_string(v))) {
+	    !gw_text_ok(reason = json_object_get_string(v))) {
 		gw_send_error(req, 400, WG_ERR_BAD_FIELD, "expected exactly "
 		    "{\"reason\": 1 to 128 printable bytes}");
 		goto out;

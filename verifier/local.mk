@@ -2,7 +2,7 @@
 bin_PROGRAMS += verifier/wardgate
 verifier_wardgate_SOURCES = verifier/wardgate.c verifier/cli.h verifier/cli_policy.c \
 	verifier/cli_enf.c verifier/cli_adv.c verifier/cli_life.c \
-	verifier/cli_prov.c verifier/cli_prov.h
+	verifier/cli_prov.c verifier/cli_prov.h verifier/cli_service.c
 verifier_wardgate_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS)
 verifier_wardgate_LDADD = $(WG_LIB_LIBS) $(JSONC_LIBS) $(CURL_LIBS)
 # wardgate report: the trust status report (HTML, JSON, CSV).

@@ -1178,6 +1178,14 @@ usage_main(FILE *f)
 	    "                                  2026-11-22T14:00Z)\n"
 	    "  hold --release DEVICE [--reason TEXT]\n"
 	    "  enforcement                     enforcer and RADIUS state\n"
+	    "  legacy add --name N --model M --serial S --mac MAC --owner P\n"
+	    "        --controls TEXT --review DATE --sunset DATE\n"
+	    "                                  a device without a usable TPM\n"
+	    "  legacy review DEVICE --next DATE --note TEXT [--sunset DATE]\n"
+	    "  legacy list [--json]\n"
+	    "  service open DEVICE --flow F --until TIME --approved-by P\n"
+	    "        --reason TEXT             a field-service window\n"
+	    "  service close DEVICE [--flow F] | service list [--json]\n"
 	    "  ear DEVICE | --all [--json]     attestation result as an EAR\n"
 	    "  evidence export DEVICE -o FILE  signed evidence bundle of a device\n"
 	    "  evidence verify [--key PUB.pem] FILE\n"
@@ -1239,6 +1247,10 @@ main(int argc, char **argv)
 		return cmd_enforcement(argc - 1, argv + 1);
 	if (strcmp(argv[1], "decommission") == 0)
 		return cmd_decommission(argc - 1, argv + 1);
+	if (strcmp(argv[1], "legacy") == 0)
+		return cmd_legacy(argc - 1, argv + 1);
+	if (strcmp(argv[1], "service") == 0)
+		return cmd_service(argc - 1, argv + 1);
 	if (strcmp(argv[1], "audit") == 0)
 		return cmd_audit(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)

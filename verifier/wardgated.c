@@ -62,6 +62,19 @@ gw_log(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int
+gw_text_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= STORE_TEXT_LEN)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
 void
 gw_time_iso(int64_t t, char *out, size_t len)
 {
@@ -190,6 +203,7 @@ gw_changed_done(struct gw *gw, int committed)
 	size_t i;
 
 	notify_done(gw, committed);
+	service_done(gw, committed);
 	if (committed && gw->nchanged > 0 &&
 	    (dev = malloc(sizeof(*dev))) != NULL) {
 		for (i = 0; i < gw->nchanged; i++) {
@@ -327,6 +341,8 @@ gw_device_segment(struct gw *gw, const struct store_device *dev, int64_t now,
 	if (state_parse(dev->state, &st) != 0)
 		st = DEV_UNTRUSTED;
 	*segment = gw_segment(gw, st);
+	if (st == DEV_LEGACY)
+		return service_legacy_segment(gw, dev, now, segment, d);
 	if (st == DEV_TRUSTED || st == DEV_PENDING || st == DEV_DECOMMISSIONED)
 		return 0;
 	if (st == DEV_VULNERABLE &&
@@ -495,6 +511,7 @@ gw_sweep_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	gw_sweep(arg);
 	hold_expire(arg);
+	service_sweep(arg);
 }
 
 /* ---- listeners ---- */
@@ -683,6 +700,7 @@ main(int argc, char **argv)
 	/* A restart never moves a device towards trust. */
 	gw_sweep(gw);
 	hold_expire(gw);
+	service_sweep(gw);
 	if ((r = radsrv_init(gw, &d)) != 0) {
 		gw_log("radius: %s", d.detail);
 		goto out;
@@ -739,6 +757,7 @@ out:
 	ear_free(gw);
 	notify_free(gw);
 	metrics_free(gw);
+	service_free();
 	if (sigterm != NULL)
 		event_free(sigterm);
 	if (sigint != NULL)

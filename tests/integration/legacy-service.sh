@@ -1,0 +1,213 @@
+#!/bin/sh
+# Devices that cannot attest, and field service, with a real wardgated and
+# its admin socket (`wardgate legacy`, `wardgate service`):
+#
+#   legacy     registered with compensating controls, an owner, a review
+#              and a sunset date; in segment_legacy until the sunset, then
+#              quarantined by the gateway's sweep (audited); duplicates,
+#              bad dates and missing fields refused; no hold, approval or
+#              restart makes it more trusted; a review is recorded, but
+#              not after the sunset
+#   service    a window opens a named flow to a device until a time at
+#              most service_max ahead, approved by a named person; it
+#              closes by itself, by `service close`, when replaced and
+#              when the device is decommissioned; every step an audit row
+#   enforcer   with a dryrun wardgate-enforcer: the gateway refuses a flow
+#              the enforcer did not announce, sends OPEN with the seconds
+#              left and CLOSE after each commit, and re-opens the windows
+#              when the enforcer restarts
+set -u
+
+: "${WARDGATE:?}" "${WG_SRCDIR:?}" "${WG_BUILDDIR:?}"
+for tool in jq openssl; do
+	command -v "$tool" >/dev/null 2>&1 || {
+		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
+		exit 77
+	}
+done
+
+. "$WG_SRCDIR/tests/integration/swtpm-lib.sh"
+. "$WG_SRCDIR/tests/integration/gateway-lib.sh"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/wg-legacy.XXXXXX")
+trap 'gw_stop; rm -rf "$T"' EXIT INT TERM
+
+fails=0 n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+
+# wardgated needs an EK CA bundle to start; no device here has a TPM.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T/ekca.key" -out "$T/ekca.pem" -days 2 \
+    -subj "/CN=unused TPM CA" >/dev/null 2>&1 || exit 1
+mkdir -p "$T/issuers"
+
+show() { gwadm device show "$1"; }
+field() { show "$1" | jq -r "$2"; }
+audit_has() {	# DEVICE ACTION [jq condition on the row]
+	gwadm audit list --json "$1" | jq -e --arg a "$2" \
+	    "[.[] | select(.action == \$a) | select(${3:-true})] | length > 0" \
+	    >/dev/null
+}
+# "exit status STATUS and the error text contains WORD"
+refused() {	# STATUS WORD CMD...
+	_st=$1 _w=$2
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	_rc=$?
+	[ "$_rc" -eq "$_st" ] && grep -q -- "$_w" "$T/err"
+}
+
+gw_start "$T/gw" "$T/ekca.pem" "policy_issuers = $T/issuers" \
+    "segment_legacy = legacy" "service_max = 7200" || exit 1
+
+# ---- legacy devices ----
+MAC1=02:1e:00:00:00:01 MAC2=02:1e:00:00:00:02
+check "legacy add: a device that will reach its sunset in a few seconds" \
+    "gwadm legacy add --name old-pump --model 'Volumat MC' --serial V-77 \
+    --mac $MAC1 --owner 'J. Meyer (biomed)' --controls 'ACL: HL7 to 10.1.2.3 only' \
+    --review +2s --sunset +5s >'$T/add1' && grep -q 'old-pump' '$T/add1'"
+check "legacy add: a second one with a year to go (dates as YYYY-MM-DD)" \
+    "gwadm legacy add --name old-monitor --model 'Dash 3000' --serial D-9 \
+    --mac $MAC2 --owner 'K. Osei' --controls 'own VLAN, no internet, MAC pinned' \
+    --review $(date -u -d '+30 days' +%F) --sunset $(date -u -d '+365 days' +%F) >/dev/null"
+check "a legacy device is in state legacy and in segment_legacy" \
+    "[ \"\$(field old-monitor '.state + \" \" + .segment')\" = 'legacy legacy' ]"
+check "its record: owner, controls, dates, who registered it" \
+    "show old-monitor | jq -e '.legacy.owner == \"K. Osei\" and
+    (.legacy.controls | test(\"MAC pinned\")) and
+    (.legacy.registered_by | startswith(\"admin:uid=\")) and
+    .legacy.past_sunset == false and .legacy.review_overdue == false and
+    (.legacy.sunset_at | test(\"^20[0-9][0-9]-\"))' >/dev/null"
+check "legacy list shows both" \
+    "[ \"\$(gwadm legacy list --json | jq length)\" = 2 ]"
+check "registration and controls are audit rows with the actor" \
+    "audit_has old-monitor legacy-register '.actor | startswith(\"admin:uid=\")' &&
+    audit_has old-monitor legacy-controls '.detail | test(\"MAC pinned\")'"
+
+check "the same model and serial again: refused (CONFLICT)" \
+    "refused 1 CONFLICT gwadm legacy add --name other --model 'Dash 3000' \
+    --serial D-9 --mac 02:1e:00:00:00:09 --owner x --controls y \
+    --review +1d --sunset +2d"
+check "a MAC another device has: refused (CONFLICT)" \
+    "refused 1 CONFLICT gwadm legacy add --name other --model M --serial S1 \
+    --mac $MAC2 --owner x --controls y --review +1d --sunset +2d"
+check "a name another device has: refused (CONFLICT)" \
+    "refused 1 CONFLICT gwadm legacy add --name old-pump --model M --serial S2 \
+    --mac 02:1e:00:00:00:0a --owner x --controls y --review +1d --sunset +2d"
+check "a review after the sunset: refused (LEGACY)" \
+    "refused 1 LEGACY gwadm legacy add --name other --model M --serial S3 \
+    --mac 02:1e:00:00:00:0b --owner x --controls y --review +3d --sunset +2d"
+check "a sunset in the past: refused (LEGACY)" \
+    "refused 1 LEGACY gwadm legacy add --name other --model M --serial S4 \
+    --mac 02:1e:00:00:00:0c --owner x --controls y --review 2020-01-01 \
+    --sunset 2020-06-01"
+check "a multicast MAC: refused" \
+    "refused 1 mac gwadm legacy add --name other --model M --serial S5 \
+    --mac 03:00:00:00:00:01 --owner x --controls y --review +1d --sunset +2d"
+check "no compensating controls: usage error, nothing sent" \
+    "refused 2 usage gwadm legacy add --name other --model M --serial S6 \
+    --mac 02:1e:00:00:00:0d --owner x --review +1d --sunset +2d"
+check "none of the refused ones was stored" \
+    "[ \"\$(gwadm legacy list --json | jq length)\" = 2 ]"
+
+check "a legacy device cannot be held (it has its own segment)" \
+    "refused 1 HOLD gwadm hold old-monitor --until +1h --reason surgery"
+gwadm device approve old-monitor >/dev/null 2>&1
+check "approving it does not make it anything but legacy" \
+    "[ \"\$(field old-monitor .state)\" = legacy ]"
+
+check "legacy review: next review and a note; the old and new dates audited" \
+    "gwadm legacy review old-monitor --next +60d --note 'ACL checked, firmware unchanged' \
+    >/dev/null && audit_has old-monitor legacy-review \
+    '(.before | test(\"^review \")) and (.after | test(\"^review \")) and
+    (.detail | test(\"ACL checked\"))' &&
+    show old-monitor | jq -e '.legacy.reviewed_at != \"\" and
+    (.legacy.reviewed_by | startswith(\"admin:\"))' >/dev/null"
+check "a review of a device that is not legacy: refused" \
+    "refused 1 . gwadm legacy review no-such-device --next +1d --note x"
+
+# ---- field-service windows (enforcement off: recorded, not enforced) ----
+check "service open: a named flow, a named approver, a bounded time" \
+    "gwadm service open old-monitor --flow vendor-support --until +3s \
+    --approved-by 'Dr. A. Weber (biomed lead)' --reason 'firmware 2.1 install' \
+    >'$T/open1' && grep -q 'OPEN' '$T/open1'"
+check "service list shows it open, with its approver" \
+    "gwadm service list --json | jq -e 'length == 1 and .[0].flow ==
+    \"vendor-support\" and .[0].approved_by == \"Dr. A. Weber (biomed lead)\" and
+    .[0].name == \"old-monitor\"' >/dev/null"
+check "the opening is an audit row naming the approver" \
+    "audit_has old-monitor service-open '(.after | test(\"^vendor-support open until \")) and
+    (.detail | test(\"approved by Dr. A. Weber\"))'"
+check "longer than service_max: refused (SERVICE)" \
+    "refused 1 SERVICE gwadm service open old-monitor --flow vendor-support \
+    --until +3h --approved-by x --reason y"
+check "no approver: usage error" \
+    "refused 2 usage gwadm service open old-monitor --flow vendor-support \
+    --until +1h --reason y"
+check "a flow name that cannot be one: refused" \
+    "refused 1 flow gwadm service open old-monitor --flow 'Vendor Support' \
+    --until +1h --approved-by x --reason y"
+check "an unknown device: refused" \
+    "refused 1 DEVICE_UNKNOWN gwadm service open nobody --flow vendor-support \
+    --until +1h --approved-by x --reason y"
+
+# The sweep runs every 2 s: by 9 s both the window (3 s) and old-pump's
+# sunset (5 s) are past.
+i=0
+while [ $i -lt 90 ]; do
+	[ "$(field old-pump .segment)" = quarantine ] &&
+	    [ "$(gwadm service list --json | jq length)" = 0 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+check "past its sunset the legacy device is quarantined (still legacy)" \
+    "[ \"\$(field old-pump '.state + \" \" + .segment')\" = 'legacy quarantine' ] &&
+    [ \"\$(field old-pump .legacy.past_sunset)\" = true ]"
+check "the sunset is an audit row by the gateway" \
+    "audit_has old-pump legacy-sunset '.actor == \"gateway\" and .after == \"quarantined\"'"
+check "a review cannot bring it back after its sunset" \
+    "refused 1 sunset gwadm legacy review old-pump --next +1d --sunset +30d --note 'extend'"
+check "the window closed by itself: closed by the gateway, audited" \
+    "show old-monitor | jq -e '.service | length == 1 and .[0].open == false
+    and .[0].closed_by == \"gateway\"' >/dev/null &&
+    audit_has old-monitor service-close '.actor == \"gateway\" and
+    .detail == \"the window ended\"'"
+
+check "service close: an open window closed by the admin" \
+    "gwadm service open old-monitor --flow vendor-support --until +1h \
+    --approved-by 'Dr. A. Weber' --reason 'remote diagnosis' >/dev/null &&
+    gwadm service close old-monitor --reason 'vendor done' >'$T/close' &&
+    grep -q 'closed 1 window' '$T/close' &&
+    audit_has old-monitor service-close '.detail == \"vendor done\"'"
+check "closing when none is open: refused" \
+    "refused 1 NOT_FOUND gwadm service close old-monitor"
+gwadm service open old-monitor --flow vendor-support --until +1h \
+    --approved-by 'Dr. A. Weber' --reason 'first' >/dev/null
+check "a second window on the same flow replaces the first" \
+    "gwadm service open old-monitor --flow vendor-support --until +2h \
+    --approved-by 'Dr. A. Weber' --reason 'second' >/dev/null &&
+    [ \"\$(gwadm service list --json | jq length)\" = 1 ] &&
+    audit_has old-monitor service-close '.detail == \"replaced by a new window\"'"
+
+gw_stop
+gw_start "$T/gw" "$T/ekca.pem" "policy_issuers = $T/issuers" \
+    "segment_legacy = legacy" "service_max = 7200" || exit 1
+check "after a restart: the sunset device is still quarantined, the window still open" \
+    "[ \"\$(field old-pump .segment)\" = quarantine ] &&
+    [ \"\$(gwadm service list --json | jq length)\" = 1 ]"
+
+check "decommissioning closes the device's windows" \
+    "gwadm decommission old-monitor --reason 'replaced by a TPM model' >/dev/null &&
+    [ \"\$(gwadm service list --json | jq length)\" = 0 ] &&
+    audit_has old-monitor service-close '.detail == \"device decommissioned\"' &&
+    [ \"\$(field old-monitor .state)\" = decommissioned ]"
+check "a decommissioned device gets no window" \
+    "refused 1 DECOMMISSIONED gwadm service open old-monitor --flow vendor-support \
+    --until +1h --approved-by x --reason y"
+check "the audit chain verifies" "gwadm audit verify >/dev/null"
+gw_stop
+
+echo "1..$n"
+[ "$fails" -eq 0 ]
