@@ -101,3 +101,5 @@ EXTRA_DIST += tests/integration/evidence.sh tests/data/evidence
 # Credential rotation: an admin's request and ak_max_age, with the agent.
 TESTS += tests/integration/ak-rotation.sh
 EXTRA_DIST += tests/integration/ak-rotation.sh
+TESTS += tests/integration/legacy-service.sh
+EXTRA_DIST += tests/integration/legacy-service.sh
