@@ -209,5 +209,63 @@ check "a decommissioned device gets no window" \
 check "the audit chain verifies" "gwadm audit verify >/dev/null"
 gw_stop
 
+# ---- with a (dryrun) enforcer: flows must exist, OPEN/CLOSE follow ----
+cat >"$T/enforcer.conf" <<EOF
+backend = dryrun
+default = quarantine
+segment clinical = 10.77.0.2
+segment quarantine = 10.77.0.1 tcp 8443
+segment blocked = none
+segment clinical-hold = 10.77.0.2 tcp 2575
+segment legacy = 10.77.0.2 tcp 2575
+flow vendor-support = 10.77.0.4 tcp 443
+EOF
+ENFLOG="$T/gw2/wardgated.log"
+gw_start "$T/gw2" "$T/ekca.pem" "policy_issuers = $T/issuers" \
+    "segment_legacy = legacy" "service_max = 7200" \
+    "enforcer = $WG_BUILDDIR/verifier/wardgate-enforcer" \
+    "enforcer_conf = $T/enforcer.conf" || exit 1
+gw_enf_wait 10 || { echo "enforcer not in force"; cat "$ENFLOG"; exit 1; }
+MAC3=02:1e:00:00:00:03
+gwadm legacy add --name scanner --model 'CT 64' --serial C-1 --mac $MAC3 \
+    --owner 'R. Lind' --controls 'own VLAN' --review +30d --sunset +300d \
+    >/dev/null || exit 1
+wait_log() {	# PATTERN: up to 5 s for a line of the enforcer in the log
+	_i=0
+	while [ $_i -lt 50 ]; do
+		grep -q -- "$1" "$ENFLOG" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+check "the enforcer puts the legacy device in segment_legacy" \
+    "wait_log 'dry-run: PUT $MAC3 legacy'"
+check "the enforcer's flows are shown" \
+    "gwadm enforcement | jq -e '.enforcer.flows | index(\"vendor-support\") != null' >/dev/null"
+check "a flow the enforcer did not announce: refused (SERVICE), nothing stored" \
+    "refused 1 SERVICE gwadm service open scanner --flow pacs-admin --until +1h \
+    --approved-by x --reason y && [ \"\$(gwadm service list --json | jq length)\" = 0 ]"
+check "an open window reaches the enforcer as OPEN with its seconds" \
+    "gwadm service open scanner --flow vendor-support --until +1h \
+    --approved-by 'Dr. A. Weber' --reason 'tube replacement' >/dev/null &&
+    wait_log 'dry-run: OPEN $MAC3 vendor-support for 3[56][0-9][0-9] s'"
+EPID=$(pgrep -P "$WG_GW_PID" -f wardgate-enforcer | head -1)
+opens_before=$(grep -c "dry-run: OPEN $MAC3 vendor-support" "$ENFLOG")
+[ -n "$EPID" ] && kill -9 "$EPID"
+i=0
+while [ $i -lt 100 ]; do
+	[ "$(grep -c "dry-run: OPEN $MAC3 vendor-support" "$ENFLOG")" -gt "$opens_before" ] &&
+	    [ "$(gw_enf in_force)" = true ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+check "a restarted enforcer gets the open window again before it is in force" \
+    "[ -n '$EPID' ] && [ \"\$(grep -c 'dry-run: OPEN $MAC3 vendor-support' '$ENFLOG')\" -gt $opens_before ] &&
+    [ \"\$(gw_enf in_force)\" = true ]"
+check "closing it sends CLOSE" \
+    "gwadm service close scanner >/dev/null && wait_log 'dry-run: CLOSE $MAC3 vendor-support'"
+gw_stop
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
