@@ -76,6 +76,9 @@ static const struct conf_key conf_keys[] = {
 	{ "role_admin", STR(role_admin) },
 	{ "role_security", STR(role_security) },
 	{ "role_clinical", STR(role_clinical) },
+	{ "admin_listen", STR(admin_listen) },
+	{ "admin_tls_ca", STR(admin_tls_ca) },
+	{ "admin_tls_crl", STR(admin_tls_crl) },
 	{ "ear_key", STR(ear_key) },
 	{ "metrics_listen", STR(metrics_listen) },
 	{ "webhook_url", STR(webhook_url) },
@@ -128,6 +131,9 @@ conf_defaults(struct conf *c)
 	strcpy(c->role_admin, "uid:0");
 	strcpy(c->role_security, "none");
 	strcpy(c->role_clinical, "none");
+	strcpy(c->admin_listen, "none");
+	strcpy(c->admin_tls_ca, "none");
+	strcpy(c->admin_tls_crl, "none");
 	strcpy(c->ear_key, "/etc/wardgate/ear.key");
 	strcpy(c->metrics_listen, "none");
 	strcpy(c->webhook_url, "none");
@@ -387,6 +393,22 @@ conf_check(const struct conf *c, struct wg_diag *d)
 	if (strlen(c->admin_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return wg_diag_set(d, WG_ERR_CONFIG,
 		    "admin_socket: longer than a UNIX socket path may be");
+	if (strcmp(c->admin_listen, "none") != 0) {
+		char host[sizeof(c->admin_listen)];
+		unsigned short port;
+		struct in6_addr a6;
+		struct in_addr a4;
+
+		if (conf_listen_split(c->admin_listen, host, sizeof(host),
+		    &port) != 0 || (inet_pton(AF_INET, host, &a4) != 1 &&
+		    inet_pton(AF_INET6, host, &a6) != 1))
+			return wg_diag_set(d, WG_ERR_CONFIG, "admin_listen: "
+			    "\"none\" or IPV4:PORT or [IPV6]:PORT");
+		if (strcmp(c->admin_tls_ca, "none") == 0)
+			return wg_diag_set(d, WG_ERR_CONFIG, "admin_listen needs "
+			    "admin_tls_ca: the CA that issues operator "
+			    "certificates");
+	}
 	if (strcmp(c->segment[DEV_TRUSTED], c->segment[DEV_PENDING]) == 0 ||
 	    strcmp(c->segment[DEV_TRUSTED], c->segment[DEV_UNTRUSTED]) == 0 ||
 	    strcmp(c->segment[DEV_TRUSTED], c->segment[DEV_STALE]) == 0 ||

@@ -56,6 +56,10 @@ struct conf {
 	char role_admin[512];
 	char role_security[512];
 	char role_clinical[512];
+	/* Admin API over TLS: roles from client certificates (cert:NAME). */
+	char admin_listen[128];		/* "none" or ADDR:PORT */
+	char admin_tls_ca[CONF_PATH_MAX];	/* operator CA (PEM), or "none" */
+	char admin_tls_crl[CONF_PATH_MAX];	/* PEM CRL, or "none" */
 
 	/* EAR signing key (PEM P-256, mode 600), or "none". */
 	char ear_key[CONF_PATH_MAX];
