@@ -266,6 +266,65 @@ rep_main_reason(struct json_object *reasons, size_t *code_idx)
 	return best;
 }
 
+/* "now + days" as ISO text, to compare with the gateway's ISO times. */
+static void
+iso_in_days(int days, char *out, size_t len)
+{
+	time_t t = time(NULL) + (time_t)days * 86400;
+	struct tm tm;
+
+	out[0] = '\0';
+	if (gmtime_r(&t, &tm) != NULL)
+		strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/*
+ * A legacy device (no TPM): its action comes from its compensating
+ * controls' dates, not from attestation. Past the sunset it is
+ * quarantined; a review that is due, or a sunset within 90 days, is work
+ * for its owner.
+ */
+static void
+rep_legacy_action(struct json_object *full, enum rep_prio *prio,
+    const char **code, char *buf, size_t len)
+{
+	struct json_object *l = rget(full, "legacy", json_type_object);
+	struct json_object *v;
+	char soon[32];
+
+	if (l == NULL) {
+		*prio = REP_INTEGRITY;
+		*code = "LEGACY";
+		snprintf(buf, len, "it has no TPM and the gateway has no record "
+		    "of its compensating controls: register them (wardgate "
+		    "legacy add) or decommission it");
+		return;
+	}
+	iso_in_days(90, soon, sizeof(soon));
+	if ((v = rget(l, "past_sunset", json_type_boolean)) != NULL &&
+	    json_object_get_boolean(v)) {
+		*prio = REP_INTEGRITY;
+		*code = "LEGACY_SUNSET";
+		snprintf(buf, len, "it has no TPM and is past its sunset (%s): "
+		    "quarantined; decommission or replace it (owner %s)",
+		    rs(l, "sunset_at"), rs(l, "owner"));
+	} else if ((v = rget(l, "review_overdue", json_type_boolean)) !=
+	    NULL && json_object_get_boolean(v)) {
+		*prio = REP_ADMIT;
+		*code = "LEGACY_REVIEW";
+		snprintf(buf, len, "it has no TPM and the review of its "
+		    "compensating controls was due %s: review them (wardgate "
+		    "legacy review; owner %s)", rs(l, "review_at"),
+		    rs(l, "owner"));
+	} else if (strcmp(rs(l, "sunset_at"), soon) < 0) {
+		*prio = REP_PLAN;
+		*code = "LEGACY_SUNSET_SOON";
+		snprintf(buf, len, "it has no TPM and reaches its sunset %s: "
+		    "plan its replacement (owner %s)", rs(l, "sunset_at"),
+		    rs(l, "owner"));
+	}
+}
+
 /*
  * The action for one device: *prio and one sentence in buf (empty when
  * nothing is to be done). s is its status row, full its record (or NULL).
@@ -289,6 +348,10 @@ rep_action(struct json_object *s, struct json_object *full,
 		*code = rs(r, "code");
 	if (strcmp(state, "decommissioned") == 0)
 		return;
+	if (strcmp(state, "legacy") == 0) {
+		rep_legacy_action(full, prio, code, buf, len);
+		return;
+	}
 	if (strcmp(state, "pending") == 0) {
 		*prio = REP_ADMIT;
 		*code = "PENDING";
@@ -538,7 +601,13 @@ rep_checklist(struct json_object *s, struct json_object *full,
 	if (full == NULL)
 		chk_add(cl, "identity_provisioned", "unknown",
 		    "the device record could not be read");
-	else if (strcmp(state, "pending") == 0 || !approved)
+	else if ((v = rget(full, "legacy", json_type_object)) != NULL) {
+		snprintf(buf, sizeof(buf), "no TPM: registered as a legacy "
+		    "device %s by %s, owner %s%s%s", rs(v, "registered_at"),
+		    rs(v, "registered_by"), rs(v, "owner"),
+		    serial[0] != '\0' ? "; maker's serial " : "", serial);
+		chk_add(cl, "identity_provisioned", "legacy", buf);
+	} else if (strcmp(state, "pending") == 0 || !approved)
 		chk_add(cl, "identity_provisioned", "no",
 		    "TPM enrolled, but no provisioning record and not approved");
 	else {
@@ -570,7 +639,13 @@ rep_checklist(struct json_object *s, struct json_object *full,
 		chk_add(cl, "firmware_approved", "unknown", buf);
 	} else if (strcmp(state, "decommissioned") == 0)
 		chk_add(cl, "firmware_approved", "n/a", "decommissioned");
-	else
+	else if (strcmp(state, "legacy") == 0) {
+		v = rget(full, "legacy", json_type_object);
+		snprintf(buf, sizeof(buf), "cannot be attested (no TPM); "
+		    "compensating controls: %s; next review %s, sunset %s",
+		    rs(v, "controls"), rs(v, "review_at"), rs(v, "sunset_at"));
+		chk_add(cl, "firmware_approved", "not attestable", buf);
+	} else
 		chk_add(cl, "firmware_approved", "unknown",
 		    "not attested as an admitted device yet");
 	/* advisories: the device's remediation rows (wardgate advisory) */
@@ -693,11 +768,42 @@ device_cmp(const void *a, const void *b)
 	return c != 0 ? c : strcmp(rs(x, "id"), rs(y, "id"));
 }
 
+/*
+ * The device's legacy record and field-service windows (as the gateway
+ * gives them) and, for the CSV, one-line summaries of both.
+ */
+static void
+rep_legacy_service(struct json_object *d, struct json_object *full)
+{
+	struct json_object *l = rget(full, "legacy", json_type_object);
+	struct json_object *sv = rget(full, "service", json_type_array);
+	char open[512] = "", one[192];
+	size_t i;
+
+	json_object_object_add(d, "legacy", json_object_get(l));
+	json_object_object_add(d, "service", json_object_get(sv));
+	radd_str(d, "legacy_review", rs(l, "review_at"));
+	radd_str(d, "legacy_sunset", rs(l, "sunset_at"));
+	for (i = 0; sv != NULL && i < json_object_array_length(sv); i++) {
+		struct json_object *w = json_object_array_get_idx(sv, i);
+		struct json_object *o = rget(w, "open", json_type_boolean);
+
+		if (o == NULL || !json_object_get_boolean(o))
+			continue;
+		snprintf(one, sizeof(one), "%s%s until %s (approved by %s)",
+		    open[0] != '\0' ? "; " : "", rs(w, "flow"), rs(w, "until"),
+		    rs(w, "approved_by"));
+		strncat(open, one, sizeof(open) - strlen(open) - 1);
+	}
+	radd_str(d, "service_open", open);
+}
+
 /* Builds the report model (caller puts); an exit status. */
 static int
 rep_build(struct json_object **out)
 {
 	struct json_object *status = NULL, *policies = NULL, *enf = NULL;
+	struct json_object *service = NULL;
 	struct json_object *m = NULL, *sum, *by_state, *by_ward, *by_model;
 	struct json_object *by_release, *actions, *devs, *fleet, *e;
 	size_t i, n;
@@ -714,7 +820,8 @@ rep_build(struct json_object **out)
 		goto out;
 	}
 	if ((ret = rep_get("/admin/v1/policies", 1, &policies)) != WG_EXIT_OK ||
-	    (ret = rep_get("/admin/v1/enforcement", 1, &enf)) != WG_EXIT_OK)
+	    (ret = rep_get("/admin/v1/enforcement", 1, &enf)) != WG_EXIT_OK ||
+	    (ret = rep_get("/admin/v1/service", 1, &service)) != WG_EXIT_OK)
 		goto out;
 
 	m = json_object_new_object();
@@ -801,6 +908,7 @@ rep_build(struct json_object **out)
 			json_object_object_add(d, "action", NULL);
 		json_object_object_add(d, "hold", json_object_get(
 		    rget(full, "hold", json_type_object)));
+		rep_legacy_service(d, full);
 		json_object_object_add(d, "reasons", json_object_get(
 		    rget(s, "reasons", json_type_array)));
 		json_object_object_add(d, "timeline",
@@ -861,6 +969,7 @@ rep_build(struct json_object **out)
 	json_object_object_add(m, "devices", devs);
 	json_object_object_add(m, "policies", json_object_get(policies));
 	json_object_object_add(m, "enforcement", json_object_get(enf));
+	json_object_object_add(m, "field_service", json_object_get(service));
 	json_object_object_add(m, "audit_trail", json_object_new_string(
 	    audit_absent ? "The full audit trail is in `wardgate audit list`; "
 	    "this gateway does not serve it per device, so timelines are "
@@ -875,6 +984,7 @@ out:
 	json_object_put(status);
 	json_object_put(policies);
 	json_object_put(enf);
+	json_object_put(service);
 	return ret;
 }
 
@@ -920,6 +1030,8 @@ static const char rep_css[] =
 	"font-weight:bold}\n"
 	".st-trusted{color:var(--ok)}.st-untrusted,.st-vulnerable{color:"
 	"var(--bad)}.st-stale{color:var(--warn)}.st-pending{color:var(--wait)}\n"
+	".st-legacy{color:#795548}.legacy{background:#efebe9;border-left:"
+	"4px solid #795548;padding:.4em .8em}\n"
 	".c-yes{color:var(--ok)}.c-no{color:var(--bad)}\n"
 	".device{border-top:1px solid var(--line);padding-top:.4em;"
 	"break-inside:avoid-page}\n"
@@ -940,6 +1052,7 @@ state_colour(const char *state)
 	if (strcmp(state, "vulnerable") == 0) return "#ad1457";
 	if (strcmp(state, "stale") == 0) return "#ef6c00";
 	if (strcmp(state, "pending") == 0) return "#6a1b9a";
+	if (strcmp(state, "legacy") == 0) return "#795548";
 	return "#616161";
 }
 
@@ -1029,6 +1142,80 @@ static const struct {
 	{ "decommissioning", "Decommissioning" },
 };
 
+/* One field-service window as a table row (name given for the fleet). */
+static void
+html_window(FILE *f, struct json_object *w, int with_name)
+{
+	struct json_object *o = rget(w, "open", json_type_boolean);
+	int open = o != NULL && json_object_get_boolean(o);
+
+	fprintf(f, "<tr>");
+	if (with_name) {
+		fprintf(f, "<td><a href=\"#dev-");
+		put_h(f, rs(w, "device_id"));
+		fprintf(f, "\">");
+		put_h(f, rs(w, "name")[0] ? rs(w, "name") : rs(w, "device_id"));
+		fprintf(f, "</a></td>");
+	}
+	fprintf(f, "<td class=\"mono\">");
+	put_h(f, rs(w, "flow"));
+	fprintf(f, "</td><td class=\"mono\">");
+	put_h(f, rs(w, "opened_at"));
+	fprintf(f, "</td><td class=\"mono\">");
+	put_h(f, rs(w, "until"));
+	fprintf(f, "</td><td>");
+	put_h(f, rs(w, "approved_by"));
+	fprintf(f, "</td><td>");
+	put_h(f, rs(w, "reason"));
+	fprintf(f, "</td><td>%s", open ? "<b>open</b>" : "closed ");
+	if (!open) {
+		put_h(f, rs(w, "closed_at"));
+		fprintf(f, " by ");
+		put_h(f, rs(w, "closed_by"));
+	}
+	fprintf(f, "</td></tr>\n");
+}
+
+static void
+html_window_head(FILE *f, int with_name)
+{
+	fprintf(f, "<table class=\"svc\"><tr>%s<th>Flow</th><th>Opened"
+	    "</th><th>Until</th><th>Approved by</th><th>Reason</th>"
+	    "<th>State</th></tr>\n", with_name ? "<th>Device</th>" : "");
+}
+
+/* A legacy device's compensating controls and its service windows. */
+static void
+html_legacy_service(FILE *f, struct json_object *d)
+{
+	struct json_object *l = rget(d, "legacy", json_type_object);
+	struct json_object *sv = rget(d, "service", json_type_array);
+	size_t i;
+
+	if (l != NULL) {
+		fprintf(f, "<p class=\"legacy\"><b>Legacy device, no TPM."
+		    "</b> Compensating controls: ");
+		put_h(f, rs(l, "controls"));
+		fprintf(f, ". Owner ");
+		put_h(f, rs(l, "owner"));
+		fprintf(f, "; next review ");
+		put_h(f, rs(l, "review_at"));
+		fprintf(f, "; sunset ");
+		put_h(f, rs(l, "sunset_at"));
+		fprintf(f, "; last reviewed ");
+		put_h(f, rs(l, "reviewed_at")[0] ? rs(l, "reviewed_at") :
+		    "never");
+		fprintf(f, ".</p>\n");
+	}
+	if (sv == NULL || json_object_array_length(sv) == 0)
+		return;
+	fprintf(f, "<p><b>Field service</b></p>\n");
+	html_window_head(f, 0);
+	for (i = 0; i < json_object_array_length(sv); i++)
+		html_window(f, json_object_array_get_idx(sv, i), 0);
+	fprintf(f, "</table>\n");
+}
+
 static void
 html_device(FILE *f, struct json_object *d)
 {
@@ -1083,6 +1270,7 @@ html_device(FILE *f, struct json_object *d)
 		}
 		fprintf(f, "</table>\n");
 	}
+	html_legacy_service(f, d);
 	fprintf(f, "<table class=\"chk\"><tr><th>CRA evidence</th>"
 	    "<th>Status</th>"
 	    "<th>Detail</th></tr>\n");
@@ -1137,7 +1325,7 @@ rep_html(FILE *f, struct json_object *m)
 	struct json_object *v;
 	size_t i, n = devs != NULL ? json_object_array_length(devs) : 0;
 	static const char *const states[] = { "trusted", "untrusted",
-	    "vulnerable", "stale", "pending", "decommissioned" };
+	    "vulnerable", "stale", "pending", "legacy", "decommissioned" };
 
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\">\n"
@@ -1206,6 +1394,17 @@ rep_html(FILE *f, struct json_object *m)
 			fprintf(f, ".</li>\n");
 		}
 		fprintf(f, "</ol>\n");
+	}
+
+	fprintf(f, "<h2>Field service open now</h2>\n");
+	if ((v = rget(m, "field_service", json_type_array)) == NULL ||
+	    json_object_array_length(v) == 0)
+		fprintf(f, "<p>No field-service window is open.</p>\n");
+	else {
+		html_window_head(f, 1);
+		for (i = 0; i < json_object_array_length(v); i++)
+			html_window(f, json_object_array_get_idx(v, i), 1);
+		fprintf(f, "</table>\n");
 	}
 
 	fprintf(f, "<h2>Devices</h2>\n<table><tr><th>Name</th><th>Ward</th>"
@@ -1308,7 +1507,8 @@ static int
 rep_csv(FILE *f, struct json_object *m)
 {
 	static const char *const cols[] = { "id", "name", "model", "ward",
-	    "state", "segment", "release", "serial", "last_attestation" };
+	    "state", "segment", "release", "serial", "last_attestation",
+	    "legacy_review", "legacy_sunset", "service_open" };
 	struct json_object *devs = rget(m, "devices", json_type_array);
 	size_t i, k;
 	char col[64];

@@ -198,6 +198,37 @@ check "after a restart: the sunset device is still quarantined, the window still
     "[ \"\$(field old-pump .segment)\" = quarantine ] &&
     [ \"\$(gwadm service list --json | jq length)\" = 1 ]"
 
+# ---- both are in the trust status report ----
+gwadm report --format json -o "$T/report.json" >/dev/null 2>&1
+gwadm report --format html -o "$T/report.html" >/dev/null 2>&1
+gwadm report --format csv -o "$T/report.csv" >/dev/null 2>&1
+check "report: the sunset legacy device needs action, urgently, with its owner" \
+    "jq -e '.action_needed[] | select(.name == \"old-pump\") |
+    .code == \"LEGACY_SUNSET\" and .urgency == \"urgent\" and
+    (.sentence | test(\"past its sunset.*J. Meyer\"))' '$T/report.json' >/dev/null"
+check "report: a legacy device's record and CRA identity line" \
+    "jq -e '.devices[] | select(.name == \"old-monitor\") |
+    .legacy.owner == \"K. Osei\" and
+    .checklist.identity_provisioned.status == \"legacy\" and
+    .checklist.firmware_approved.status == \"not attestable\"' '$T/report.json' >/dev/null"
+check "report: the open window, fleet-wide and on the device, with its approver" \
+    "jq -e '(.field_service | length == 1) and (.devices[] |
+    select(.name == \"old-monitor\") | .service_open |
+    test(\"vendor-support until .*[(]approved by Dr. A. Weber[)]\"))' '$T/report.json' >/dev/null"
+check "report: the timeline has the window's and the sunset's audit rows" \
+    "jq -e '(.devices[] | select(.name == \"old-monitor\") | [.timeline[].event |
+    select(startswith(\"service-open\"))] | length >= 3) and (.devices[] |
+    select(.name == \"old-pump\") | [.timeline[].event |
+    select(startswith(\"legacy-sunset\"))] | length == 1)' '$T/report.json' >/dev/null"
+check "report html: the legacy section and the open field service" \
+    "grep -q 'Legacy device, no TPM' '$T/report.html' &&
+    grep -q 'Field service open now' '$T/report.html' &&
+    grep -q 'ACL: HL7 to 10.1.2.3 only' '$T/report.html' &&
+    grep -q 'Dr. A. Weber' '$T/report.html'"
+check "report csv: legacy dates and open windows are columns" \
+    "head -1 '$T/report.csv' | grep -q 'legacy_review,legacy_sunset,service_open' &&
+    grep -q 'vendor-support until' '$T/report.csv'"
+
 check "decommissioning closes the device's windows" \
     "gwadm decommission old-monitor --reason 'replaced by a TPM model' >/dev/null &&
     [ \"\$(gwadm service list --json | jq length)\" = 0 ] &&
