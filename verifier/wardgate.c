@@ -6,7 +6,8 @@
  *   wardgate quote verify --ak AK --quote MSG --sig SIG --nonce HEX
  *       [--pcrs FILE | --eventlog FILE] [--require SEL] [--json]
  *
- * Gateway administration (through wardgated's admin socket):
+ * Gateway administration (through wardgated's admin socket, or its admin
+ * TLS listener with --admin-url URL --cert FILE [--key FILE] [--cacert FILE]):
  *   wardgate [-s SOCKET] status [--json]
  *   wardgate [-s SOCKET] device list|show ID|approve ID
  *   wardgate [-s SOCKET] report [--format html|json|csv] [-o FILE]
@@ -800,12 +801,83 @@ url_escape(const char *s)
 	return out;
 }
 
-/* ---- gateway administration over the admin socket ---- */
+/* ---- gateway administration over the admin socket or TLS ---- */
 
 #define ADMIN_SOCKET_DEFAULT "/run/wardgate/admin.sock"
 #define ADMIN_REPLY_MAX (64u * 1024 * 1024)
+#define ADMIN_URL_MAX 4096
 
-static const char *admin_socket = NULL;
+/* Global options (before the command); each has a WARDGATE_* variable. */
+static const char *admin_socket = NULL;	/* -s, WARDGATE_SOCKET */
+static const char *admin_url = NULL;	/* --admin-url, WARDGATE_ADMIN_URL */
+static const char *admin_cert = NULL;	/* --cert, WARDGATE_CERT */
+static const char *admin_key = NULL;	/* --key, WARDGATE_KEY */
+static const char *admin_cacert = NULL;	/* --cacert, WARDGATE_CACERT */
+
+/* The option's value, else the variable's (unset when empty), else NULL. */
+static const char *
+admin_opt(const char *opt, const char *var)
+{
+	const char *v;
+
+	if (opt != NULL)
+		return opt;
+	if ((v = getenv(var)) != NULL && *v != '\0')
+		return v;
+	return NULL;
+}
+
+/*
+ * Sets c up for the admin TLS listener at base ("https://HOST:PORT") with
+ * the operator's client certificate; url gets base and path. -1 with a
+ * line printed when something is missing or malformed.
+ */
+static int
+admin_tls_setup(CURL *c, const char *base, const char *path, char *url,
+    size_t ulen)
+{
+	const char *cert = admin_opt(admin_cert, "WARDGATE_CERT");
+	const char *key = admin_opt(admin_key, "WARDGATE_KEY");
+	const char *cacert = admin_opt(admin_cacert, "WARDGATE_CACERT");
+	size_t n = strlen(base);
+	int w;
+
+	if (strncmp(base, "https://", 8) != 0 || n == 8 ||
+	    strcspn(base, "?# \t\r\n") != n) {
+		errx_line("--admin-url: https://HOST:PORT, not \"%.64s\"", base);
+		return -1;
+	}
+	if (cert == NULL) {
+		errx_line("--admin-url needs --cert FILE (or WARDGATE_CERT): "
+		    "the operator's client certificate");
+		return -1;
+	}
+	while (n > 8 && base[n - 1] == '/')
+		n--;
+	w = snprintf(url, ulen, "%.*s%s", (int)n, base, path);
+	if (w < 0 || (size_t)w >= ulen) {
+		errx_line("request URL too long");
+		return -1;
+	}
+#if LIBCURL_VERSION_NUM >= 0x075500	/* 7.85.0 */
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+#else
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSLCERT, cert);
+	if (key != NULL)
+		curl_easy_setopt(c, CURLOPT_SSLKEY, key);
+	if (cacert != NULL) {
+		/* That CA alone, as the agent pins the gateway's. */
+		curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
+		curl_easy_setopt(c, CURLOPT_CAPATH, (char *)NULL);
+	}
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	return 0;
+}
 
 struct admin_buf {
 	char *p;
@@ -843,18 +915,36 @@ admin_call(const char *method, const char *path, const char *body,
 	CURLcode cr;
 	struct curl_slist *hdr = NULL;
 	struct admin_buf b = { NULL, 0 };
-	char url[512];
-	const char *sock = admin_socket;
-	int ret = WG_EXIT_ERROR;
+	char url[ADMIN_URL_MAX];
+	const char *sock = admin_socket, *base = admin_url, *where;
+	int ret = WG_EXIT_ERROR, w;
 
-	if (sock == NULL && (sock = getenv("WARDGATE_SOCKET")) == NULL)
+	/* --admin-url, -s, WARDGATE_ADMIN_URL, WARDGATE_SOCKET, default. */
+	if (base == NULL && sock == NULL)
+		base = admin_opt(NULL, "WARDGATE_ADMIN_URL");
+	if (base == NULL && sock == NULL &&
+	    (sock = getenv("WARDGATE_SOCKET")) == NULL)
 		sock = ADMIN_SOCKET_DEFAULT;
 	if ((c = curl_easy_init()) == NULL) {
 		errx_line("cannot start libcurl");
 		return ret;
 	}
-	snprintf(url, sizeof(url), "http://localhost%s", path);
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+	if (base != NULL) {
+		where = base;
+		if (admin_tls_setup(c, base, path, url, sizeof(url)) != 0) {
+			curl_easy_cleanup(c);
+			return ret;
+		}
+	} else {
+		where = sock;
+		w = snprintf(url, sizeof(url), "http://localhost%s", path);
+		if (w < 0 || (size_t)w >= sizeof(url)) {
+			errx_line("request URL too long");
+			curl_easy_cleanup(c);
+			return ret;
+		}
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, admin_write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
@@ -866,8 +956,8 @@ admin_call(const char *method, const char *path, const char *body,
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body != NULL ? body : "{}");
 	}
 	if ((cr = curl_easy_perform(c)) != CURLE_OK) {
-		errx_line("gateway admin socket %s: %s", sock,
-		    curl_easy_strerror(cr));
+		errx_line("gateway admin %s %s: %s", base != NULL ? "API" :
+		    "socket", where, curl_easy_strerror(cr));
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
@@ -1162,7 +1252,9 @@ usage_main(FILE *f)
 	    "  ear verify --key PUB.pem FILE|- verify an EAR (JWT ES256) offline\n"
 	    "  version                         print the version\n"
 	    "\n"
-	    "gateway administration (wardgated's admin socket; -s SOCKET):\n"
+	    "gateway administration (wardgated's admin socket, -s SOCKET; or its\n"
+	    "TLS listener: --admin-url https://HOST:PORT --cert FILE [--key FILE]\n"
+	    "[--cacert FILE]):\n"
 	    "  status [--json]                 every device: state, segment, reason\n"
 	    "  device list | show ID | approve ID\n"
 	    "  policy install FILE [--sig SIG] | policy list\n"
@@ -1208,9 +1300,28 @@ usage_main(FILE *f)
 int
 main(int argc, char **argv)
 {
-	if (argc >= 3 && (strcmp(argv[1], "-s") == 0 ||
-	    strcmp(argv[1], "--socket") == 0)) {
-		admin_socket = argv[2];
+	/* Global options, each with a value, before the command. */
+	while (argc >= 2) {
+		const char **opt;
+
+		if (strcmp(argv[1], "-s") == 0 ||
+		    strcmp(argv[1], "--socket") == 0)
+			opt = &admin_socket;
+		else if (strcmp(argv[1], "--admin-url") == 0)
+			opt = &admin_url;
+		else if (strcmp(argv[1], "--cert") == 0)
+			opt = &admin_cert;
+		else if (strcmp(argv[1], "--key") == 0)
+			opt = &admin_key;
+		else if (strcmp(argv[1], "--cacert") == 0)
+			opt = &admin_cacert;
+		else
+			break;
+		if (argc < 3) {
+			errx_line("%s needs a value", argv[1]);
+			return WG_EXIT_ERROR;
+		}
+		*opt = argv[2];
 		argv[2] = argv[0];
 		argv += 2;
 		argc -= 2;
