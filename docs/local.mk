@@ -6,3 +6,4 @@ EXTRA_DIST += docs/eventlog.md docs/policy.md docs/enforcement.md
 EXTRA_DIST += docs/ear.md
 EXTRA_DIST += docs/operations.md
 EXTRA_DIST += docs/evidence.md
+EXTRA_DIST += docs/legacy.md
