@@ -2,9 +2,12 @@
 # wardgate-enforcer without privilege: the configuration of every backend
 # (what -n accepts and refuses, normalised forms that parse again, the
 # shipped examples), and the protocol core through the dryrun backend:
-# SEGMENT announcements before the ready ACK, PUT/LIST/FLUSH, the FULL
-# refusal, a table of a million devices with PUTs that do not slow down as
-# it fills, a violation (demote, exit 3), end of input and signals.
+# SEGMENT and FLOW announcements before the ready ACK, PUT/LIST/FLUSH, the
+# FULL refusal, OPEN/CLOSE of field-service flows (no device-table entry,
+# NAK UNKNOWN for a flow it lacks, seconds out of range a violation), a
+# table of a million devices with PUTs that do not slow down as it fills,
+# a violation (demote, exit 3), end of input and signals; flow lines: the
+# rules on names and values, and the bridge backend refuses them.
 set -u
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-enfdry.XXXXXX")
@@ -36,8 +39,12 @@ default = quarantine
 segment clinical = 10.77.0.2, 10.77.0.1 tcp 8443
 segment quarantine = 10.77.0.1 tcp 8443
 segment lab = vlan 20
-segment blocked = none"
-good_conf "dryrun, nft targets, vlan and none" "$T/dry.conf"
+segment blocked = none
+flow vendor-support = 10.77.0.4 tcp 443
+flow  lab-printer	=  10.77.0.9 , 10.77.0.10 udp 9100"
+good_conf "dryrun, nft targets, vlan and none, two flows" "$T/dry.conf"
+check "dryrun: flows in normalised form, after the segments" \
+    "'$ENFORCER' -n -f '$T/dry.conf' | tail -2 | tr '\\n' '|' | grep -qx 'flow vendor-support = 10.77.0.4 tcp 443|flow lab-printer = 10.77.0.9, 10.77.0.10 udp 9100|'"
 conf bridge "# backend after other keys: read first anyway
 bridge = br0
 device_ports = dev0 dev1	dev2
@@ -66,6 +73,20 @@ conf sixteen "backend = dryrun
 default = s16
 $segs"
 good_conf "16 segments" "$T/sixteen.conf"
+flows=""
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+	flows="${flows}flow f$i = 10.0.0.$i
+"
+done
+conf sixteenflows "backend = dryrun
+segment quarantine = none
+$flows"
+good_conf "16 flows" "$T/sixteenflows.conf"
+conf execflow "backend = exec
+exec_program = /usr/bin/true
+segment quarantine = none
+flow vendor-support = 10.77.0.4 tcp 443"
+good_conf "exec with a flow" "$T/execflow.conf"
 check "-p prints the nft ruleset" \
     "'$ENFORCER' -p -f '$WG_SRCDIR/contrib/nftables/enforcer.conf' | grep -q '^add set bridge wardgate s_clinical'"
 "$ENFORCER" -p -f "$T/dry.conf" >/dev/null 2>"$T/p.err"
@@ -73,6 +94,49 @@ check "-p with a backend that has no rules: exit 2" \
     "[ $? -eq 2 ] && grep -q 'dryrun backend has no rules' '$T/p.err'"
 
 # --- Refused configurations ---
+bad_conf "bridge: a flow line" "backend = bridge
+bridge = br0
+device_ports = d0
+segment quarantine = vlan 10
+flow vendor-support = 10.77.0.4 tcp 443" "the bridge backend cannot open field-service flows"
+bad_conf "flow none" "backend = dryrun
+segment quarantine = none
+flow vendor-support = none" "a flow must reach something"
+bad_conf "nft: flow none" "device_ports = d0
+segment quarantine = 10.0.0.3
+flow vendor-support = none" "a flow must reach something"
+bad_conf "flow with no value" "backend = dryrun
+segment quarantine = none
+flow vendor-support =" "a flow must reach something"
+bad_conf "flow named like a segment" "backend = dryrun
+flow quarantine = 10.0.0.4
+segment quarantine = none" "flow quarantine: a segment has that name"
+bad_conf "flow twice" "backend = dryrun
+segment quarantine = none
+flow vendor-support = 10.0.0.4
+flow vendor-support = 10.0.0.5" "flow vendor-support given twice"
+bad_conf "17 flows" "backend = dryrun
+segment quarantine = none
+${flows}flow f17 = 10.0.0.17" "more than 16 flows"
+bad_conf "flow name upper case" "backend = dryrun
+segment quarantine = none
+flow Vendor = 10.0.0.4" "name not"
+bad_conf "flow name with a leading dash" "backend = dryrun
+segment quarantine = none
+flow -vendor = 10.0.0.4" "name not"
+bad_conf "flow name of 33 bytes" "backend = dryrun
+segment quarantine = none
+flow aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa = 10.0.0.4" "name not"
+bad_conf "dryrun: flow as a vlan" "backend = dryrun
+segment quarantine = none
+flow vendor-support = vlan 20" "target 1"
+bad_conf "nft: flow with a bad target" "device_ports = d0
+segment quarantine = 10.0.0.3
+flow vendor-support = 10.0.0.4 tcp 0" "target 1"
+bad_conf "exec: flow none" "backend = exec
+exec_program = /usr/bin/true
+segment quarantine = none
+flow vendor-support = none" "a flow must reach something"
 bad_conf "unknown backend" "backend = iptables
 segment quarantine = none" "not one of nft, bridge, exec, dryrun"
 bad_conf "backend twice" "backend = dryrun
@@ -156,8 +220,8 @@ segment quarantine = vlan 10" "interface name"
 # --- The protocol, dryrun backend ---
 check "dryrun starts without privilege needed" \
     "start_enforcer '$ENFORCER' -f '$T/dry.conf'"
-check "segments announced in file order, quarantine the default" \
-    "case '$LAST' in *' segments=clinical,quarantine*,lab,blocked') true;; *) false;; esac"
+check "segments announced in file order, quarantine the default, then flows" \
+    "case '$LAST' in *' segments=clinical,quarantine*,lab,blocked flows=vendor-support,lab-printer') true;; *) false;; esac"
 enf put 02:77:00:00:00:10 clinical
 check "PUT acknowledged" "case '$LAST' in 'ACK seq=1 '*) true;; *) false;; esac"
 check "the change is logged as a dry run" \
@@ -167,17 +231,33 @@ enf put 02:77:00:00:00:12 blocked
 check "third device acknowledged" "case '$LAST' in 'ACK seq=3 '*) true;; *) false;; esac"
 enf put 02:77:00:00:00:13 clinical
 check "fourth device: NAK FULL (max_devices 3)" "[ '$LAST' = 'NAK seq=4 reason=FULL' ]"
+# A window needs no device-table entry: OPEN for that fourth device.
+enf open 02:77:00:00:00:13 vendor-support 7200
+check "OPEN for a device not in the full table: acknowledged" \
+    "case '$LAST' in 'ACK seq=5 '*) true;; *) false;; esac"
+check "OPEN logged as a dry run" \
+    "grep -q 'dry-run: OPEN 02:77:00:00:00:13 vendor-support for 7200 s' '$T/enforcer.log'"
+enf close 02:77:00:00:00:13 vendor-support
+check "CLOSE acknowledged" "case '$LAST' in 'ACK seq=6 '*) true;; *) false;; esac"
+check "CLOSE logged as a dry run" \
+    "grep -q 'dry-run: CLOSE 02:77:00:00:00:13 vendor-support' '$T/enforcer.log'"
+enf open 02:77:00:00:00:13 nosuch 60
+check "OPEN of a flow not in enforcer.conf: NAK UNKNOWN" "[ '$LAST' = 'NAK seq=7 reason=UNKNOWN' ]"
+check "... and not passed to the backend" \
+    "! grep -q 'dry-run: OPEN 02:77:00:00:00:13 nosuch' '$T/enforcer.log'"
 enf put 02:77:00:00:00:10 lab
-check "a known device may still move when full" "case '$LAST' in 'ACK seq=5 '*) true;; *) false;; esac"
+check "a known device may still move when full" "case '$LAST' in 'ACK seq=8 '*) true;; *) false;; esac"
 enf list
-check "LIST: three devices in put order, the move applied" \
-    "case '$LAST' in 'ACK seq=6 '*' n=3 entries=02:77:00:00:00:10/lab,02:77:00:00:00:11/lab,02:77:00:00:00:12/blocked') true;; *) false;; esac"
+check "LIST: three devices in put order, the move applied, no window" \
+    "case '$LAST' in 'ACK seq=9 '*' n=3 entries=02:77:00:00:00:10/lab,02:77:00:00:00:11/lab,02:77:00:00:00:12/blocked') true;; *) false;; esac"
 enf flush
-check "FLUSH acknowledged" "case '$LAST' in 'ACK seq=7 '*) true;; *) false;; esac"
+check "FLUSH acknowledged" "case '$LAST' in 'ACK seq=10 '*) true;; *) false;; esac"
+check "FLUSH closes every flow" \
+    "grep -q 'dry-run: FLUSH: every device in quarantine, every flow closed' '$T/enforcer.log'"
 enf list
-check "LIST after FLUSH: empty" "case '$LAST' in 'ACK seq=8 '*' n=0 entries=') true;; *) false;; esac"
+check "LIST after FLUSH: empty" "case '$LAST' in 'ACK seq=11 '*' n=0 entries=') true;; *) false;; esac"
 enf put 02:77:00:00:00:13 clinical
-check "after FLUSH there is room again" "case '$LAST' in 'ACK seq=9 '*) true;; *) false;; esac"
+check "after FLUSH there is room again" "case '$LAST' in 'ACK seq=12 '*) true;; *) false;; esac"
 enf put 02:77:00:00:00:11 lab
 enf put 02:77:00:00:00:12 icu
 check "unknown segment: socket closed" "[ '$LAST' = EOF ]"
@@ -186,8 +266,27 @@ check "unknown segment: exit 3" "[ '$LAST' = 'EXIT 3' ]"
 stop_enforcer
 check "the violation is logged with its reason" \
     "grep -q 'protocol violation: PUT 02:77:00:00:00:12: segment icu is not in enforcer.conf' '$T/enforcer.log'"
-check "demoted: segments that reach something, blocked ones not" \
-    "grep -q 'dry-run: demote: devices in clinical,lab back in quarantine' '$T/enforcer.log'"
+check "demoted: segments that reach something, blocked ones not, flows closed" \
+    "grep -q 'dry-run: demote: devices in clinical,lab back in quarantine, every flow closed' '$T/enforcer.log'"
+
+# An OPEN whose seconds are out of range is malformed: a violation.
+for secs in 0 604801; do
+	: >"$T/enforcer.log"
+	check "restart" "start_enforcer '$ENFORCER' -f '$T/dry.conf'"
+	enf open 02:77:00:00:00:10 vendor-support "$secs"
+	check "OPEN for $secs s: socket closed" "[ '$LAST' = EOF ]"
+	enf wait
+	check "OPEN for $secs s: exit 3" "[ '$LAST' = 'EXIT 3' ]"
+	stop_enforcer
+	check "OPEN for $secs s: logged" \
+	    "grep -q 'malformed message: OPEN: seconds $secs not in 1..604800' '$T/enforcer.log'"
+done
+: >"$T/enforcer.log"
+check "restart" "start_enforcer '$ENFORCER' -f '$T/dry.conf'"
+enf open 02:77:00:00:00:10 vendor-support 604800
+check "OPEN for 604800 s (7 days): acknowledged" "case '$LAST' in 'ACK seq=1 '*) true;; *) false;; esac"
+enf close
+stop_enforcer
 
 # A SEGMENT sent to the enforcer is a reply type used as a request.
 : >"$T/enforcer.log"

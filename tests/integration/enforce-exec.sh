@@ -1,8 +1,9 @@
 #!/bin/sh
 # wardgate-enforcer with the exec backend (no privilege needed). A test
 # program records how it is called; checked: start, put MAC SEGMENT,
-# flush, demote at a violation, in that order and with exactly those
-# arguments; its environment is PATH alone, standard input /dev/null,
+# open MAC FLOW SECONDS, close MAC FLOW, flush, demote at a violation, in
+# that order and with exactly those arguments (not run for a flow it
+# lacks: NAK UNKNOWN); its environment is PATH alone, standard input /dev/null,
 # standard output and error in the enforcer's log, the socket to wardgated
 # not inherited, no capabilities and no_new_privs; a failing program
 # (exit status, signal, timeout: then killed with its children) is a NAK
@@ -48,13 +49,14 @@ exec_timeout_ms = 400
 default = quarantine
 segment clinical = none
 segment quarantine = none
-segment blocked = none"
+segment blocked = none
+flow vendor-support = 10.77.0.4 tcp 443"
 mode() { printf '%s\n' "$1" >"$T/mode"; }
 lastcall() { tail -1 "$T/calls" 2>/dev/null; }
 
 mode ok
 check "exec backend starts" "start_enforcer '$ENFORCER' -f '$T/exec.conf'"
-check "segments announced" "case '$LAST' in *' segments=clinical,quarantine*,blocked') true;; *) false;; esac"
+check "segments and flows announced" "case '$LAST' in *' segments=clinical,quarantine*,blocked flows=vendor-support') true;; *) false;; esac"
 check "program called with start" "[ \"\$(lastcall)\" = 'call [start]' ]"
 check "environment: PATH only" \
     "[ \"\$(cat '$T/env.last')\" = 'PATH=/usr/sbin:/usr/bin:/sbin:/bin' ]"
@@ -74,6 +76,18 @@ check "program called with put MAC SEGMENT" \
     "[ \"\$(lastcall)\" = 'call [put] [02:77:00:00:00:10] [clinical]' ]"
 enf put 02:77:00:00:00:11 blocked
 check "second PUT" "[ \"\$(lastcall)\" = 'call [put] [02:77:00:00:00:11] [blocked]' ]"
+enf open 02:77:00:00:00:10 vendor-support 7200
+check "OPEN acknowledged" "case '$LAST' in 'ACK seq=3 '*) true;; *) false;; esac"
+check "program called with open MAC FLOW SECONDS" \
+    "[ \"\$(lastcall)\" = 'call [open] [02:77:00:00:00:10] [vendor-support] [7200]' ]"
+enf close 02:77:00:00:00:10 vendor-support
+check "CLOSE acknowledged" "case '$LAST' in 'ACK seq=4 '*) true;; *) false;; esac"
+check "program called with close MAC FLOW" \
+    "[ \"\$(lastcall)\" = 'call [close] [02:77:00:00:00:10] [vendor-support]' ]"
+enf open 02:77:00:00:00:10 nosuch 60
+check "OPEN of a flow not in enforcer.conf: NAK UNKNOWN" "[ '$LAST' = 'NAK seq=5 reason=UNKNOWN' ]"
+check "... and the program is not run for it" \
+    "[ \"\$(lastcall)\" = 'call [close] [02:77:00:00:00:10] [vendor-support]' ]"
 
 mode out
 enf put 02:77:00:00:00:12 quarantine
@@ -84,19 +98,19 @@ check "its standard error goes to the enforcer's log" \
 
 mode fail
 enf put 02:77:00:00:00:13 clinical
-check "exit status 3: NAK BACKEND" "[ '$LAST' = 'NAK seq=4 reason=BACKEND' ]"
-check "exit status logged" "grep -q 'PUT 02:77:00:00:00:13 clinical (seq 4): refused: put: exit status 3' '$T/enforcer.log'"
+check "exit status 3: NAK BACKEND" "[ '$LAST' = 'NAK seq=7 reason=BACKEND' ]"
+check "exit status logged" "grep -q 'PUT 02:77:00:00:00:13 clinical (seq 7): refused: put: exit status 3' '$T/enforcer.log'"
 
 mode signal
 enf put 02:77:00:00:00:13 clinical
-check "killed by a signal: NAK BACKEND" "[ '$LAST' = 'NAK seq=5 reason=BACKEND' ]"
+check "killed by a signal: NAK BACKEND" "[ '$LAST' = 'NAK seq=8 reason=BACKEND' ]"
 check "signal logged" "grep -q 'refused: put: killed by signal 9' '$T/enforcer.log'"
 
 mode hang
 t0=$(date +%s%N)
 enf put 02:77:00:00:00:13 clinical
 t1=$(date +%s%N)
-check "timeout: NAK BACKEND" "[ '$LAST' = 'NAK seq=6 reason=BACKEND' ]"
+check "timeout: NAK BACKEND" "[ '$LAST' = 'NAK seq=9 reason=BACKEND' ]"
 check "timeout: answered within 400 ms + 1.5 s" "[ \$(( ($t1 - $t0) / 1000000 )) -lt 1900 ]"
 check "timeout logged" "grep -q 'refused: put: timed out after 400 ms, killed' '$T/enforcer.log'"
 sleep 0.2
@@ -108,13 +122,19 @@ check "timeout: its child (same process group) was killed too" \
 mode ok
 enf list
 check "LIST: only what was acknowledged" \
-    "case '$LAST' in 'ACK seq=7 '*' n=3 entries=02:77:00:00:00:10/clinical,02:77:00:00:00:11/blocked,02:77:00:00:00:12/quarantine') true;; *) false;; esac"
+    "case '$LAST' in 'ACK seq=10 '*' n=3 entries=02:77:00:00:00:10/clinical,02:77:00:00:00:11/blocked,02:77:00:00:00:12/quarantine') true;; *) false;; esac"
 enf flush
-check "FLUSH acknowledged" "case '$LAST' in 'ACK seq=8 '*) true;; *) false;; esac"
+check "FLUSH acknowledged" "case '$LAST' in 'ACK seq=11 '*) true;; *) false;; esac"
 check "program called with flush" "[ \"\$(lastcall)\" = 'call [flush]' ]"
 mode fail
 enf flush
-check "failing flush: NAK BACKEND" "[ '$LAST' = 'NAK seq=9 reason=BACKEND' ]"
+check "failing flush: NAK BACKEND" "[ '$LAST' = 'NAK seq=12 reason=BACKEND' ]"
+enf open 02:77:00:00:00:10 vendor-support 60
+check "failing open: NAK BACKEND" "[ '$LAST' = 'NAK seq=13 reason=BACKEND' ]"
+check "failing open logged" \
+    "grep -q 'OPEN 02:77:00:00:00:10 vendor-support (seq 13): refused: open: exit status 3' '$T/enforcer.log'"
+enf close 02:77:00:00:00:10 vendor-support
+check "failing close: NAK BACKEND" "[ '$LAST' = 'NAK seq=14 reason=BACKEND' ]"
 mode ok
 enf put 02:77:00:00:00:10 icu
 check "unknown segment: socket closed" "[ '$LAST' = EOF ]"
@@ -122,7 +142,7 @@ enf wait
 check "unknown segment: exit 3" "[ '$LAST' = 'EXIT 3' ]"
 stop_enforcer
 check "the program was not called with the unknown segment, then demote" \
-    "[ \"\$(tail -2 '$T/calls' | tr '\\n' '|')\" = 'call [flush]|call [demote]|' ]"
+    "[ \"\$(tail -2 '$T/calls' | tr '\\n' '|')\" = 'call [close] [02:77:00:00:00:10] [vendor-support]|call [demote]|' ]"
 
 # Failing demotion: exit 1.
 check "restart" "start_enforcer '$ENFORCER' -f '$T/exec.conf'"
@@ -168,10 +188,21 @@ if command -v logger >/dev/null 2>&1; then
 	check "contrib example: starts" "start_enforcer '$ENFORCER' -f '$T/contrib.conf'"
 	enf put 02:77:00:00:00:10 clinical
 	check "contrib example: PUT acknowledged" "case '$LAST' in 'ACK seq=1 '*) true;; *) false;; esac"
+	enf open 02:77:00:00:00:10 vendor-support 7200
+	check "contrib example: OPEN acknowledged" "case '$LAST' in 'ACK seq=2 '*) true;; *) false;; esac"
+	enf close 02:77:00:00:00:10 vendor-support
+	check "contrib example: CLOSE acknowledged" "case '$LAST' in 'ACK seq=3 '*) true;; *) false;; esac"
 	enf close
 	stop_enforcer
 	for args in "put 02:77:00:00:00:10" "put 02:77:00:00:00:1 clinical" \
-	    "put 02:77:00:00:00:10 Clinical" "bogus" "start extra"; do
+	    "put 02:77:00:00:00:10 Clinical" "bogus" "start extra" \
+	    "open 02:77:00:00:00:10 vendor-support" \
+	    "open 02:77:00:00:00:10 vendor-support 0" \
+	    "open 02:77:00:00:00:10 vendor-support 604801" \
+	    "open 02:77:00:00:00:10 vendor-support 060" \
+	    "open 02:77:00:00:00:10 vendor-support 1h" \
+	    "open 02:77:00:00:00:10 Vendor 60" \
+	    "close 02:77:00:00:00:10" "close 02:77:00:00:00:10 vendor-support 60"; do
 		# shellcheck disable=SC2086
 		env -i PATH=/usr/bin:/bin "$T/logger-nac" $args >/dev/null 2>&1
 		check "contrib example refuses \"$args\"" "[ $? -eq 2 ]"

@@ -187,7 +187,7 @@ stop_enforcer() {	# after an EXIT line: enftool sees EOF and ends
 
 check "enforcer starts and installs its table" "start_enforcer"
 check "it announces its segments, quarantine the default" \
-    "case '$LAST' in *' segments=clinical,quarantine*,blocked,clinical-hold') true;; *) false;; esac"
+    "case '$LAST' in *' segments=clinical,quarantine*,blocked,clinical-hold flows=vendor-support') true;; *) false;; esac"
 
 # Fail closed before any PUT: the default is quarantine (a new device must
 # be able to enroll and attest, and nothing else).

@@ -26,6 +26,10 @@ EXTRA_DIST += tests/integration/policies-examples.sh policies
 TESTS += tests/integration/enforce-netns.sh
 EXTRA_DIST += tests/integration/enforce-netns.sh
 check_PROGRAMS += tests/integration/enftool
+# Field-service flows (nft): windows opened, replaced, closed by the
+# kernel's timeout, never for a blocked device; real traffic, as root.
+TESTS += tests/integration/enforce-flows.sh
+EXTRA_DIST += tests/integration/enforce-flows.sh
 tests_integration_enftool_SOURCES = tests/integration/enftool.c
 tests_integration_enftool_LDADD = lib/libwardgate.a
 
