@@ -346,6 +346,7 @@ static const char *const migration_7[] = {
 	"  CHECK (typeof(device_id) = 'text'),"
 	" controls TEXT NOT NULL CHECK (length(controls) > 0),"
 	" owner TEXT NOT NULL CHECK (length(owner) > 0),"
+	" segment TEXT NOT NULL CHECK (length(segment) > 0),"
 	" registered_by TEXT NOT NULL,"
 	" registered_at INTEGER NOT NULL,"
 	" review_at INTEGER NOT NULL,"
@@ -465,7 +466,7 @@ enum st {
 
 #define LEGACY_COLS \
 	"device_id, controls, owner, registered_by, registered_at," \
-	" review_at, sunset_at, reviewed_at, reviewed_by, sunset_done"
+	" review_at, sunset_at, reviewed_at, reviewed_by, sunset_done, segment"
 #define SERVICE_COLS \
 	"id, device_id, flow, approved_by, opened_by, reason, opened_at," \
 	" until, closed_at, closed_by"
@@ -645,8 +646,10 @@ static const char *const st_sql[ST_COUNT] = {
 	[ST_LEG_PUT] =
 	    "INSERT INTO legacy (device_id, controls, owner, registered_by,"
 	    " registered_at, review_at, sunset_at, reviewed_at, reviewed_by,"
-	    " sunset_done) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	    " sunset_done, segment)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 	    " ON CONFLICT (device_id) DO UPDATE SET controls = excluded.controls,"
+	    " segment = excluded.segment,"
 	    " owner = excluded.owner, review_at = excluded.review_at,"
 	    " sunset_at = excluded.sunset_at, reviewed_at = excluded.reviewed_at,"
 	    " reviewed_by = excluded.reviewed_by,"
@@ -3191,7 +3194,9 @@ legacy_from_row(sqlite3_stmt *st, struct store_legacy *l, struct wg_diag *d)
 	    d)) != 0 ||
 	    (r = col_text(st, 8, l->reviewed_by, sizeof(l->reviewed_by), 0,
 	    "legacy.reviewed_by", d)) != 0 ||
-	    (r = col_i64(st, 9, &done, "legacy.sunset_done", d)) != 0)
+	    (r = col_i64(st, 9, &done, "legacy.sunset_done", d)) != 0 ||
+	    (r = col_text(st, 10, l->segment, sizeof(l->segment), 0,
+	    "legacy.segment", d)) != 0)
 		return r;
 	l->sunset_done = done != 0;
 	return 0;
@@ -3213,13 +3218,16 @@ store_legacy_put(struct store *s, const struct store_legacy *l,
 	    (r = check_text(l->registered_by, STORE_TEXT_LEN - 1, 1,
 	    "registered_by", d)) != 0 ||
 	    (r = check_text(l->reviewed_by, STORE_TEXT_LEN - 1, 1,
-	    "reviewed_by", d)) != 0)
+	    "reviewed_by", d)) != 0 ||
+	    (r = check_text(l->segment, STORE_SEGMENT_LEN - 1, 1, "segment",
+	    d)) != 0)
 		return r;
 	if (l->controls[0] == '\0' || l->owner[0] == '\0' ||
+	    l->segment[0] == '\0' ||
 	    l->sunset_at <= l->registered_at)
 		return wg_diag_set(d, WG_ERR_INVALID_ARG, "a legacy device "
-		    "needs controls, an owner and a sunset after its "
-		    "registration");
+		    "needs controls, an owner, a segment and a sunset after "
+		    "its registration");
 	if (bind_text(st, 1, l->device_id) != SQLITE_OK ||
 	    bind_text(st, 2, l->controls) != SQLITE_OK ||
 	    bind_text(st, 3, l->owner) != SQLITE_OK ||
@@ -3229,7 +3237,8 @@ store_legacy_put(struct store *s, const struct store_legacy *l,
 	    sqlite3_bind_int64(st, 7, l->sunset_at) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 8, l->reviewed_at) != SQLITE_OK ||
 	    bind_text(st, 9, l->reviewed_by) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 10, l->sunset_done ? 1 : 0) != SQLITE_OK) {
+	    sqlite3_bind_int(st, 10, l->sunset_done ? 1 : 0) != SQLITE_OK ||
+	    bind_text(st, 11, l->segment) != SQLITE_OK) {
 		r = db_err(s, d, "legacy_put");
 		st_done(st);
 		return r;

@@ -564,6 +564,7 @@ struct store_legacy {
 	char device_id[STORE_ID_LEN];
 	char controls[STORE_TEXT_LEN];	/* what protects it, free text */
 	char owner[STORE_TEXT_LEN];	/* the accountable person */
+	char segment[STORE_SEGMENT_LEN];	/* its restricted segment */
 	char registered_by[STORE_TEXT_LEN];
 	int64_t registered_at;
 	int64_t review_at;		/* next review due (unix seconds) */

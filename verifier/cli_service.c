@@ -108,6 +108,7 @@ legacy_usage(void)
 	    "usage: %s legacy add --name N --model M --serial S --mac MAC\n"
 	    "           --owner PERSON --controls TEXT --review DATE "
 	    "--sunset DATE\n"
+	    "           [--segment SEGMENT]\n"
 	    "       %s legacy review DEVICE --next DATE --note TEXT "
 	    "[--sunset DATE]\n"
 	    "           [--controls TEXT] [--owner PERSON]\n"
@@ -131,12 +132,13 @@ cmd_legacy(int argc, char **argv)
 		{ "next", required_argument, NULL, 'N' },
 		{ "sunset", required_argument, NULL, 'S' },
 		{ "note", required_argument, NULL, 't' },
+		{ "segment", required_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = NULL, *model = NULL, *serial = NULL, *mac = NULL,
 	    *owner = NULL, *controls = NULL, *review = NULL, *next = NULL,
-	    *sunset = NULL, *note = NULL, *sub;
+	    *sunset = NULL, *note = NULL, *segment = NULL, *sub;
 	struct json_object *o, *reply;
 	char path[512];
 	int c, json = 0, ret;
@@ -158,6 +160,7 @@ cmd_legacy(int argc, char **argv)
 		case 'N': next = optarg; break;
 		case 'S': sunset = optarg; break;
 		case 't': note = optarg; break;
+		case 'g': segment = optarg; break;
 		case 'j': json = 1; break;
 		default: return legacy_usage();
 		}
@@ -196,6 +199,7 @@ cmd_legacy(int argc, char **argv)
 		add_str(o, "mac", mac);
 		add_str(o, "owner", owner);
 		add_str(o, "controls", controls);
+		add_str(o, "segment", segment);
 		if (add_time(o, "review_at", "review", review) != 0 ||
 		    add_time(o, "sunset_at", "sunset", sunset) != 0) {
 			json_object_put(o);
@@ -207,7 +211,7 @@ cmd_legacy(int argc, char **argv)
 	} else if (strcmp(sub, "review") == 0) {
 		if (optind != argc - 1 || next == NULL || note == NULL ||
 		    name != NULL || model != NULL || serial != NULL ||
-		    mac != NULL || review != NULL ||
+		    mac != NULL || review != NULL || segment != NULL ||
 		    device_path(path, sizeof(path), argv[optind],
 		    "legacy/review") != 0) {
 			json_object_put(o);

@@ -974,6 +974,26 @@ enf_flow_check(const struct gw *gw, const char *flow, struct wg_diag *d)
 	return 0;
 }
 
+int
+enf_segment_check(const struct gw *gw, const char *segment,
+    struct wg_diag *d)
+{
+	const struct gw_enf *e = gw->enf;
+	size_t i;
+
+	if (strcmp(gw->conf.enforcer, "none") == 0)
+		return 0;
+	if (e == NULL || e->phase != ENF_UP)
+		return wg_diag_set(d, WG_ERR_ENFORCER_DOWN, "segment "
+		    "\"%.32s\": enforcement is %s, not up", segment,
+		    phase_names[e != NULL ? e->phase : ENF_DOWN]);
+	for (i = 0; i < e->nsegs; i++)
+		if (strcmp(e->segs[i], segment) == 0)
+			return 0;
+	return wg_diag_set(d, WG_ERR_NOT_FOUND, "segment \"%.32s\" is not in "
+	    "%.200s", segment, gw->conf.enforcer_conf);
+}
+
 void
 enf_flow_put(struct gw *gw, const char *mac, const char *flow,
     uint32_t seconds)

@@ -254,6 +254,9 @@ struct json_object *enf_status_json(const struct gw *gw);
  * with the seconds it has left.
  */
 int enf_flow_check(const struct gw *gw, const char *flow, struct wg_diag *d);
+/* The same for a segment (a legacy device's restricted segment). */
+int enf_segment_check(const struct gw *gw, const char *segment,
+    struct wg_diag *d);
 void enf_flow_put(struct gw *gw, const char *mac, const char *flow,
     uint32_t seconds);
 void service_reconcile(struct gw *gw);
@@ -261,8 +264,9 @@ void service_reconcile(struct gw *gw);
 /*
  * service.c: legacy devices (no usable TPM; compensating controls, review
  * and sunset) and field-service windows (docs/operations.md).
- * service_legacy_segment: the segment of a legacy device (segment_legacy
- * until its sunset, then segment_untrusted). service_close_all closes the
+ * service_legacy_segment: the segment of a legacy device (the restricted
+ * segment of its record until its sunset, then segment_untrusted; valid
+ * until the next call). service_close_all closes the
  * device's open windows inside the caller's transaction. service_sweep
  * closes ended windows and quarantines legacy devices past their sunset,
  * in its own transaction. service_done sends the flow changes of the

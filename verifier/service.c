@@ -2,9 +2,10 @@
  * service.c: devices that cannot attest, and field service.
  *
  * A legacy device has no usable TPM. It is registered by an administrator
- * with its compensating controls (what protects it, free text), an
- * accountable owner, a review date and a sunset date. It lives in
- * segment_legacy, a restricted segment; from its sunset on it is in the
+ * with its compensating controls (what protects it, free text), a
+ * restricted segment (segment_legacy unless another is given; never the
+ * trusted one, and one the enforcer announced), an accountable owner, a
+ * review date and a sunset date. From its sunset on it is in the
  * quarantine (segment_untrusted), with an audit row, and no later review
  * can bring it back. No attestation exists for it, so nothing moves it
  * towards trust; only decommissioning moves it at all (lib/state.c).
@@ -244,6 +245,8 @@ service_legacy_json(struct gw *gw, const struct store_device *dev)
 	json_object_object_add(o, "controls", json_object_new_string(
 	    l.controls));
 	json_object_object_add(o, "owner", json_object_new_string(l.owner));
+	json_object_object_add(o, "segment", json_object_new_string(
+	    l.segment));
 	json_object_object_add(o, "registered_by",
 	    json_object_new_string(l.registered_by));
 	gw_time_iso(l.registered_at, ts, sizeof(ts));
@@ -267,6 +270,8 @@ int
 service_legacy_segment(struct gw *gw, const struct store_device *dev,
     int64_t now, const char **segment, struct wg_diag *d)
 {
+	/* The caller copies it before calling again (gw_resegment). */
+	static char seg[STORE_SEGMENT_LEN];
 	struct store_legacy l;
 	int r;
 
@@ -274,8 +279,10 @@ service_legacy_segment(struct gw *gw, const struct store_device *dev,
 	if ((r = store_legacy_get(gw->store, dev->device_id, &l, d)) != 0)
 		/* A legacy device without its record: quarantine. */
 		return r == WG_ERR_NOT_FOUND ? 0 : r;
-	if (!l.sunset_done && now < l.sunset_at)
-		*segment = gw_segment(gw, DEV_LEGACY);
+	if (!l.sunset_done && now < l.sunset_at) {
+		memcpy(seg, l.segment, sizeof(seg));
+		*segment = seg;
+	}
 	return 0;
 }
 
@@ -308,19 +315,20 @@ legacy_unique(struct gw *gw, const struct store_device *dev,
 
 /*
  * POST /admin/v1/legacy {"name","model","serial","mac","owner","controls",
- * "review_at","sunset_at"}: registers a device without a usable TPM.
+ * "review_at","sunset_at","segment"?}: registers a device without a
+ * usable TPM.
  */
 void
 service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
     const char *actor)
 {
 	static const char *const keys[] = { "name", "model", "serial", "mac",
-	    "owner", "controls", "review_at", "sunset_at", NULL };
+	    "owner", "controls", "review_at", "sunset_at", "segment", NULL };
 	struct store_device *dev = calloc(1, sizeof(*dev));
 	struct store_legacy l;
 	struct json_object *o = NULL, *out;
 	struct wg_diag d;
-	const char *name, *model, *serial, *mac, *owner, *controls;
+	const char *name, *model, *serial, *mac, *owner, *controls, *seg;
 	uint8_t m[ENFMSG_MAC_LEN];
 	char detail[STORE_TEXT_LEN], rev[32], sun[32];
 	int64_t now = gw_now(), review, sunset;
@@ -339,11 +347,14 @@ service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
 	mac = svc_text(o, "mac", &bad);
 	owner = svc_text(o, "owner", &bad);
 	controls = svc_text(o, "controls", &bad);
+	if ((seg = svc_text(o, "segment", &bad)) == NULL)
+		seg = gw_segment(gw, DEV_LEGACY);
 	review = svc_time(o, "review_at");
 	sunset = svc_time(o, "sunset_at");
-	if (bad || review < 0 || sunset < 0) {
+	if (bad || review < 0 || sunset < 0 || !enfmsg_segment_valid(seg)) {
 		gw_send_error(req, 400, WG_ERR_BAD_FIELD, "texts are 1 to 128 "
-		    "printable bytes; times are unix seconds");
+		    "printable bytes; times are unix seconds; a segment is "
+		    "[a-z0-9_-]{1,32}");
 		goto out;
 	}
 	if (name == NULL || model == NULL || serial == NULL || mac == NULL ||
@@ -364,6 +375,18 @@ service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
 		    "sunset");
 		goto out;
 	}
+	if (strcmp(seg, gw_segment(gw, DEV_TRUSTED)) == 0) {
+		gw_send_error(req, 409, WG_ERR_LEGACY, "a device that cannot "
+		    "attest never goes to segment_trusted: give it a "
+		    "restricted segment");
+		goto out;
+	}
+	if ((r = enf_segment_check(gw, seg, &d)) != 0) {
+		if (r == WG_ERR_NOT_FOUND)
+			r = wg_diag_set(&d, WG_ERR_LEGACY, "segment \"%s\" is "
+			    "not in the enforcer's configuration", seg);
+		goto fail;
+	}
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	snprintf(dev->model, sizeof(dev->model), "%s", model);
 	snprintf(dev->serial, sizeof(dev->serial), "%s", serial);
@@ -381,6 +404,7 @@ service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
 	memcpy(l.device_id, dev->device_id, sizeof(l.device_id));
 	snprintf(l.controls, sizeof(l.controls), "%s", controls);
 	snprintf(l.owner, sizeof(l.owner), "%s", owner);
+	snprintf(l.segment, sizeof(l.segment), "%s", seg);
 	snprintf(l.registered_by, sizeof(l.registered_by), "%s", actor);
 	l.registered_at = now;
 	l.review_at = review;

@@ -1271,7 +1271,7 @@ usage_main(FILE *f)
 	    "  hold --release DEVICE [--reason TEXT]\n"
 	    "  enforcement                     enforcer and RADIUS state\n"
 	    "  legacy add --name N --model M --serial S --mac MAC --owner P\n"
-	    "        --controls TEXT --review DATE --sunset DATE\n"
+	    "        --controls TEXT --review DATE --sunset DATE [--segment S]\n"
 	    "                                  a device without a usable TPM\n"
 	    "  legacy review DEVICE --next DATE --note TEXT [--sunset DATE]\n"
 	    "  legacy list [--json]\n"

@@ -111,6 +111,15 @@ check "no compensating controls: usage error, nothing sent" \
     --mac 02:1e:00:00:00:0d --owner x --review +1d --sunset +2d"
 check "none of the refused ones was stored" \
     "[ \"\$(gwadm legacy list --json | jq length)\" = 2 ]"
+check "a legacy device never goes to segment_trusted: refused (LEGACY)" \
+    "refused 1 LEGACY gwadm legacy add --name other --model M --serial S7 \
+    --mac 02:1e:00:00:00:0e --owner x --controls y --review +1d --sunset +2d \
+    --segment clinical"
+check "a restricted segment of its own, chosen at registration" \
+    "gwadm legacy add --name old-ecg --model 'MAC 1200' --serial E-5 \
+    --mac 02:1e:00:00:00:05 --owner 'K. Osei' --controls 'ECG VLAN only' \
+    --review +30d --sunset +300d --segment legacy-ecg >/dev/null &&
+    [ \"\$(field old-ecg '.segment + \" \" + .legacy.segment')\" = 'legacy-ecg legacy-ecg' ]"
 
 check "a legacy device cannot be held (it has its own segment)" \
     "refused 1 HOLD gwadm hold old-monitor --until +1h --reason surgery"
@@ -272,6 +281,10 @@ wait_log() {	# PATTERN: up to 5 s for a line of the enforcer in the log
 }
 check "the enforcer puts the legacy device in segment_legacy" \
     "wait_log 'dry-run: PUT $MAC3 legacy'"
+check "a segment the enforcer did not announce: refused (LEGACY)" \
+    "refused 1 'not in the enforcer' gwadm legacy add --name other --model M \
+    --serial S8 --mac 02:1e:00:00:00:0f --owner x --controls y --review +1d \
+    --sunset +2d --segment legacy-ecg"
 check "the enforcer's flows are shown" \
     "gwadm enforcement | jq -e '.enforcer.flows | index(\"vendor-support\") != null' >/dev/null"
 check "a flow the enforcer did not announce: refused (SERVICE), nothing stored" \

@@ -2298,6 +2298,7 @@ test_legacy_and_service(void **state)
 	snprintf(l.device_id, sizeof(l.device_id), "%064d", 9);
 	snprintf(l.controls, sizeof(l.controls), "VLAN 40, no internet");
 	snprintf(l.owner, sizeof(l.owner), "A. Biomed");
+	snprintf(l.segment, sizeof(l.segment), "legacy-40");
 	snprintf(l.registered_by, sizeof(l.registered_by), "admin:uid=0");
 	l.registered_at = 1000;
 	l.review_at = 2000;
@@ -2313,6 +2314,7 @@ test_legacy_and_service(void **state)
 	assert_int_equal(store_legacy_put(s, &l, &d), 0);
 	assert_int_equal(store_legacy_get(s, l.device_id, &got, &d), 0);
 	assert_string_equal(got.owner, "A. Biomed");
+	assert_string_equal(got.segment, "legacy-40");
 	assert_int_equal(got.sunset_at, 5000);
 	assert_int_equal(got.sunset_done, 0);
 	/* A review updates in place; the registration is kept. */
