@@ -317,11 +317,29 @@ enf_queue_req(struct gw_enf *e, uint8_t type,
 	return ring_push(&e->out, &e->out_head, &e->out_n, &e->out_cap, &f);
 }
 
-/* Queues a PUT; 0, or -1 when the message would be refused or no memory. */
+/*
+ * Queues a PUT; 0, or -1 when the message would be refused or no memory.
+ * A segment the enforcer did not announce (a legacy device's own segment
+ * removed from enforcer.conf since it was registered) would be a protocol
+ * violation, and the enforcer would exit and start again for ever: the
+ * device goes to the default segment instead, and the log says so.
+ */
 static int
 enf_queue(struct gw_enf *e, const uint8_t mac[ENFMSG_MAC_LEN],
     const char *segment, const struct timespec *t0)
 {
+	char m[ENFMSG_MAC_TEXT];
+	size_t i;
+
+	for (i = 0; i < e->nsegs; i++)
+		if (strcmp(e->segs[i], segment) == 0)
+			break;
+	if (i == e->nsegs && e->nsegs > 0) {
+		gw_log("enforcer: device %s: segment \"%.32s\" is not in "
+		    "%.200s: put in the default segment %s", enfmsg_mac_format(
+		    mac, m), segment, e->gw->conf.enforcer_conf, e->def_seg);
+		segment = e->def_seg;
+	}
 	return enf_queue_req(e, ENFMSG_PUT, mac, segment, 0, t0);
 }
 

@@ -258,6 +258,7 @@ segment quarantine = 10.77.0.1 tcp 8443
 segment blocked = none
 segment clinical-hold = 10.77.0.2 tcp 2575
 segment legacy = 10.77.0.2 tcp 2575
+segment legacy-lab = 10.77.0.5
 flow vendor-support = 10.77.0.4 tcp 443
 EOF
 ENFLOG="$T/gw2/wardgated.log"
@@ -309,6 +310,32 @@ check "a restarted enforcer gets the open window again before it is in force" \
     [ \"\$(gw_enf in_force)\" = true ]"
 check "closing it sends CLOSE" \
     "gwadm service close scanner >/dev/null && wait_log 'dry-run: CLOSE $MAC3 vendor-support'"
+MAC4=02:1e:00:00:00:04
+check "a legacy device in a segment of its own that the enforcer announced" \
+    "gwadm legacy add --name lab-analyser --model 'Cobas 6000' --serial B-2 \
+    --mac $MAC4 --owner 'R. Lind' --controls 'LIS host only' --review +30d \
+    --sunset +300d --segment legacy-lab >/dev/null &&
+    wait_log 'dry-run: PUT $MAC4 legacy-lab'"
+# The segment leaves enforcer.conf; the enforcer starts again (killed):
+# the device must go to the default segment, not make the enforcer fail
+# for ever.
+sed -i '/^segment legacy-lab/d' "$T/enforcer.conf"
+starts_before=$(gw_enf starts)
+EPID=$(pgrep -P "$WG_GW_PID" -f wardgate-enforcer | head -1)
+[ -n "$EPID" ] && kill -9 "$EPID"
+i=0
+while [ $i -lt 100 ]; do
+	[ "$(gw_enf starts)" -gt "$starts_before" ] &&
+	    [ "$(gw_enf in_force)" = true ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 1
+check "its segment gone from enforcer.conf: in the default segment, enforcement up" \
+    "[ \"\$(gw_enf in_force)\" = true ] &&
+    [ \"\$(gw_enf starts)\" -eq \$((starts_before + 1)) ] &&
+    grep -q 'device $MAC4: segment \"legacy-lab\" is not in' '$ENFLOG' &&
+    [ \"\$(grep 'dry-run: PUT $MAC4 ' '$ENFLOG' | tail -1 | sed 's/.* //')\" = quarantine ]"
 gw_stop
 
 echo "1..$n"
