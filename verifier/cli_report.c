@@ -649,7 +649,11 @@ rep_checklist(struct json_object *s, struct json_object *full,
 		chk_add(cl, "firmware_approved", "unknown",
 		    "not attested as an admitted device yet");
 	/* advisories: the device's remediation rows (wardgate advisory) */
-	if ((v = rget(full, "advisories", json_type_array)) == NULL)
+	if (strcmp(state, "legacy") == 0)
+		chk_add(cl, "open_advisories", "unknown", "advisories are "
+		    "matched to the attested release and a legacy device "
+		    "attests none: check its maker's advisories by hand");
+	else if ((v = rget(full, "advisories", json_type_array)) == NULL)
 		chk_add(cl, "open_advisories", "not recorded",
 		    "the gateway did not report advisories for this device");
 	else {
@@ -680,7 +684,10 @@ rep_checklist(struct json_object *s, struct json_object *full,
 		}
 	}
 	/* provenance */
-	if ((v = rget(full, "releases", json_type_array)) != NULL &&
+	if (strcmp(state, "legacy") == 0)
+		chk_add(cl, "update_provenance", "n/a", "no TPM: its firmware "
+		    "updates cannot be observed by the gateway");
+	else if ((v = rget(full, "releases", json_type_array)) != NULL &&
 	    json_object_array_length(v) > 0) {
 		struct json_object *last = json_object_array_get_idx(v,
 		    json_object_array_length(v) - 1);

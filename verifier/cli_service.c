@@ -108,7 +108,7 @@ legacy_usage(void)
 	    "usage: %s legacy add --name N --model M --serial S --mac MAC\n"
 	    "           --owner PERSON --controls TEXT --review DATE "
 	    "--sunset DATE\n"
-	    "           [--segment SEGMENT]\n"
+	    "           [--segment SEGMENT] [--ward WARD]\n"
 	    "       %s legacy review DEVICE --next DATE --note TEXT "
 	    "[--sunset DATE]\n"
 	    "           [--controls TEXT] [--owner PERSON]\n"
@@ -133,12 +133,13 @@ cmd_legacy(int argc, char **argv)
 		{ "sunset", required_argument, NULL, 'S' },
 		{ "note", required_argument, NULL, 't' },
 		{ "segment", required_argument, NULL, 'g' },
+		{ "ward", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = NULL, *model = NULL, *serial = NULL, *mac = NULL,
 	    *owner = NULL, *controls = NULL, *review = NULL, *next = NULL,
-	    *sunset = NULL, *note = NULL, *segment = NULL, *sub;
+	    *sunset = NULL, *note = NULL, *segment = NULL, *ward = NULL, *sub;
 	struct json_object *o, *reply;
 	char path[512];
 	int c, json = 0, ret;
@@ -161,6 +162,7 @@ cmd_legacy(int argc, char **argv)
 		case 'S': sunset = optarg; break;
 		case 't': note = optarg; break;
 		case 'g': segment = optarg; break;
+		case 'w': ward = optarg; break;
 		case 'j': json = 1; break;
 		default: return legacy_usage();
 		}
@@ -200,6 +202,7 @@ cmd_legacy(int argc, char **argv)
 		add_str(o, "owner", owner);
 		add_str(o, "controls", controls);
 		add_str(o, "segment", segment);
+		add_str(o, "ward", ward);
 		if (add_time(o, "review_at", "review", review) != 0 ||
 		    add_time(o, "sunset_at", "sunset", sunset) != 0) {
 			json_object_put(o);
@@ -212,6 +215,7 @@ cmd_legacy(int argc, char **argv)
 		if (optind != argc - 1 || next == NULL || note == NULL ||
 		    name != NULL || model != NULL || serial != NULL ||
 		    mac != NULL || review != NULL || segment != NULL ||
+		    ward != NULL ||
 		    device_path(path, sizeof(path), argv[optind],
 		    "legacy/review") != 0) {
 			json_object_put(o);

@@ -315,20 +315,21 @@ legacy_unique(struct gw *gw, const struct store_device *dev,
 
 /*
  * POST /admin/v1/legacy {"name","model","serial","mac","owner","controls",
- * "review_at","sunset_at","segment"?}: registers a device without a
- * usable TPM.
+ * "review_at","sunset_at","segment"?,"ward"?}: registers a device without
+ * a usable TPM.
  */
 void
 service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
     const char *actor)
 {
 	static const char *const keys[] = { "name", "model", "serial", "mac",
-	    "owner", "controls", "review_at", "sunset_at", "segment", NULL };
+	    "owner", "controls", "review_at", "sunset_at", "segment", "ward",
+	    NULL };
 	struct store_device *dev = calloc(1, sizeof(*dev));
 	struct store_legacy l;
 	struct json_object *o = NULL, *out;
 	struct wg_diag d;
-	const char *name, *model, *serial, *mac, *owner, *controls, *seg;
+	const char *name, *model, *serial, *mac, *owner, *controls, *seg, *ward;
 	uint8_t m[ENFMSG_MAC_LEN];
 	char detail[STORE_TEXT_LEN], rev[32], sun[32];
 	int64_t now = gw_now(), review, sunset;
@@ -347,6 +348,7 @@ service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
 	mac = svc_text(o, "mac", &bad);
 	owner = svc_text(o, "owner", &bad);
 	controls = svc_text(o, "controls", &bad);
+	ward = svc_text(o, "ward", &bad);
 	if ((seg = svc_text(o, "segment", &bad)) == NULL)
 		seg = gw_segment(gw, DEV_LEGACY);
 	review = svc_time(o, "review_at");
@@ -390,7 +392,10 @@ service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	snprintf(dev->model, sizeof(dev->model), "%s", model);
 	snprintf(dev->serial, sizeof(dev->serial), "%s", serial);
-	snprintf(dev->owner, sizeof(dev->owner), "%s", owner);
+	/* A device's owner is its ward or department; the legacy record's
+	 * owner is the accountable person. */
+	snprintf(dev->owner, sizeof(dev->owner), "%s", ward != NULL ? ward :
+	    "");
 	enfmsg_mac_format(m, dev->mac);
 	snprintf(dev->state, sizeof(dev->state), "%s",
 	    state_name(DEV_LEGACY));
@@ -524,10 +529,8 @@ service_legacy_review_http(struct gw *gw, struct evhttp_request *req,
 	snprintf(l.reviewed_by, sizeof(l.reviewed_by), "%s", actor);
 	if (controls != NULL)
 		snprintf(l.controls, sizeof(l.controls), "%s", controls);
-	if (owner != NULL) {
+	if (owner != NULL)
 		snprintf(l.owner, sizeof(l.owner), "%s", owner);
-		snprintf(dev->owner, sizeof(dev->owner), "%s", owner);
-	}
 	gw_time_iso(l.review_at, a, sizeof(a));
 	gw_time_iso(l.sunset_at, b, sizeof(b));
 	snprintf(after, sizeof(after), "review %s, sunset %s", a, b);

@@ -70,12 +70,12 @@ check "legacy add: a device that will reach its sunset in a few seconds" \
     --review +2s --sunset +5s >'$T/add1' && grep -q 'old-pump' '$T/add1'"
 check "legacy add: a second one with a year to go (dates as YYYY-MM-DD)" \
     "gwadm legacy add --name old-monitor --model 'Dash 3000' --serial D-9 \
-    --mac $MAC2 --owner 'K. Osei' --controls 'own VLAN, no internet, MAC pinned' \
+    --mac $MAC2 --owner 'K. Osei' --controls 'own VLAN, no internet, MAC pinned' --ward ICU \
     --review $(date -u -d '+30 days' +%F) --sunset $(date -u -d '+365 days' +%F) >/dev/null"
 check "a legacy device is in state legacy and in segment_legacy" \
     "[ \"\$(field old-monitor '.state + \" \" + .segment')\" = 'legacy legacy' ]"
 check "its record: owner, controls, dates, who registered it" \
-    "show old-monitor | jq -e '.legacy.owner == \"K. Osei\" and
+    "show old-monitor | jq -e '.legacy.owner == \"K. Osei\" and .owner == \"ICU\" and
     (.legacy.controls | test(\"MAC pinned\")) and
     (.legacy.registered_by | startswith(\"admin:uid=\")) and
     .legacy.past_sunset == false and .legacy.review_overdue == false and
@@ -219,6 +219,7 @@ check "report: a legacy device's record and CRA identity line" \
     "jq -e '.devices[] | select(.name == \"old-monitor\") |
     .legacy.owner == \"K. Osei\" and
     .checklist.identity_provisioned.status == \"legacy\" and
+    .checklist.open_advisories.status == \"unknown\" and .ward == \"ICU\" and
     .checklist.firmware_approved.status == \"not attestable\"' '$T/report.json' >/dev/null"
 check "report: the open window, fleet-wide and on the device, with its approver" \
     "jq -e '(.field_service | length == 1) and (.devices[] |
