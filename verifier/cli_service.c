@@ -84,6 +84,32 @@ post(const char *path, struct json_object *o, long want, int *ret)
 	return reply;
 }
 
+/* GET path: a JSON array printed as it is (json) or one item a line. */
+static int
+list_call(const char *path, int json, void (*print)(struct json_object *),
+    const char *none)
+{
+	struct json_object *reply = NULL;
+	long status = 0;
+	size_t i, n;
+	int ret;
+
+	if ((ret = admin_call("GET", path, NULL, &reply, &status)) !=
+	    WG_EXIT_OK)
+		return ret;
+	if (status != 200 || !json_object_is_type(reply, json_type_array))
+		ret = admin_error(reply, status);
+	else if (json)
+		print_json(reply);
+	else if ((n = json_object_array_length(reply)) == 0)
+		printf("%s\n", none);
+	else
+		for (i = 0; i < n; i++)
+			print(json_object_array_get_idx(reply, i));
+	json_object_put(reply);
+	return ret;
+}
+
 static void
 print_legacy(struct json_object *dev)
 {
@@ -143,7 +169,6 @@ cmd_legacy(int argc, char **argv)
 	struct json_object *o, *reply;
 	char path[512];
 	int c, json = 0, ret;
-	size_t i;
 
 	if (argc < 2)
 		return legacy_usage();
@@ -167,25 +192,10 @@ cmd_legacy(int argc, char **argv)
 		default: return legacy_usage();
 		}
 	}
-	if (strcmp(sub, "list") == 0) {
-		long status = 0;
-
-		if (optind != argc)
-			return legacy_usage();
-		if ((ret = admin_call("GET", "/admin/v1/legacy", NULL, &reply,
-		    &status)) != WG_EXIT_OK)
-			return ret;
-		if (status != 200)
-			ret = admin_error(reply, status);
-		else if (json)
-			print_json(reply);
-		else
-			for (i = 0; i < json_object_array_length(reply); i++)
-				print_legacy(json_object_array_get_idx(reply,
-				    i));
-		json_object_put(reply);
-		return ret;
-	}
+	if (strcmp(sub, "list") == 0)
+		return optind != argc ? legacy_usage() :
+		    list_call("/admin/v1/legacy", json, print_legacy,
+		    "no legacy device is registered");
 	o = json_object_new_object();
 	if (strcmp(sub, "add") == 0) {
 		if (optind != argc || name == NULL || model == NULL ||
@@ -285,7 +295,6 @@ cmd_service(int argc, char **argv)
 	    *reason = NULL, *sub;
 	struct json_object *o, *reply, *arr;
 	char path[512];
-	long status = 0;
 	int c, json = 0, ret;
 	size_t i;
 
@@ -303,25 +312,10 @@ cmd_service(int argc, char **argv)
 		default: return service_usage();
 		}
 	}
-	if (strcmp(sub, "list") == 0) {
-		if (optind != argc)
-			return service_usage();
-		if ((ret = admin_call("GET", "/admin/v1/service", NULL, &reply,
-		    &status)) != WG_EXIT_OK)
-			return ret;
-		if (status != 200)
-			ret = admin_error(reply, status);
-		else if (json)
-			print_json(reply);
-		else if (json_object_array_length(reply) == 0)
-			printf("no field-service window is open\n");
-		else
-			for (i = 0; i < json_object_array_length(reply); i++)
-				print_window(json_object_array_get_idx(reply,
-				    i));
-		json_object_put(reply);
-		return ret;
-	}
+	if (strcmp(sub, "list") == 0)
+		return optind != argc ? service_usage() :
+		    list_call("/admin/v1/service", json, print_window,
+		    "no field-service window is open");
 	o = json_object_new_object();
 	if (strcmp(sub, "open") == 0) {
 		if (optind != argc - 1 || flow == NULL || until == NULL ||

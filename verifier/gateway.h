@@ -90,6 +90,13 @@ int gw_audit(struct gw *gw, const char *device_id, const char *actor,
     const char *action, const char *before, const char *after,
     const char *detail, struct wg_diag *d);
 
+/*
+ * Makes room for element n of the array *arrp (a pointer to the array's
+ * pointer) of elements of size bytes, doubling *cap from 8, at most max
+ * elements. 0, or -1 (array untouched) when max is reached or no memory.
+ */
+int gw_grow(void *arrp, size_t *cap, size_t n, size_t size, size_t max);
+
 /* 1 when s is 1 to STORE_TEXT_LEN - 1 bytes without control characters. */
 int gw_text_ok(const char *s);
 

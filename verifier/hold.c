@@ -110,16 +110,9 @@ hold_due_cb(const struct store_hold *h, void *arg)
 {
 	struct due *a = arg;
 
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 16;
-		char (*ni)[STORE_ID_LEN] = realloc(a->ids, ncap * sizeof(*ni));
-
-		if (ni == NULL) {
-			a->err = 1;
-			return 1;
-		}
-		a->ids = ni;
-		a->cap = ncap;
+	if (gw_grow(&a->ids, &a->cap, a->n, sizeof(*a->ids), SIZE_MAX) != 0) {
+		a->err = 1;
+		return 1;
 	}
 	snprintf(a->ids[a->n++], STORE_ID_LEN, "%s", h->device_id);
 	return 0;

@@ -53,16 +53,10 @@ svc_queue(const char *mac, const char *flow, uint32_t seconds)
 
 	if (mac[0] == '\0')
 		return;
-	if (npending == cap_pending) {
-		size_t ncap = cap_pending ? cap_pending * 2 : 16;
-
-		if (ncap > SVC_PENDING_MAX ||
-		    (c = realloc(pending, ncap * sizeof(*c))) == NULL) {
-			dropped++;
-			return;
-		}
-		pending = c;
-		cap_pending = ncap;
+	if (gw_grow(&pending, &cap_pending, npending, sizeof(*pending),
+	    SVC_PENDING_MAX) != 0) {
+		dropped++;
+		return;
 	}
 	c = &pending[npending++];
 	snprintf(c->mac, sizeof(c->mac), "%s", mac);
@@ -649,17 +643,9 @@ svc_collect_cb(const struct store_service *w, void *arg)
 	if ((a->open_only && w->closed_at != 0) ||
 	    (a->flow != NULL && strcmp(a->flow, w->flow) != 0))
 		return 0;
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 8;
-		struct store_service *nw;
-
-		if (ncap > 65536 ||
-		    (nw = realloc(a->w, ncap * sizeof(*nw))) == NULL) {
-			a->err = 1;
-			return 1;
-		}
-		a->w = nw;
-		a->cap = ncap;
+	if (gw_grow(&a->w, &a->cap, a->n, sizeof(*a->w), 65536) != 0) {
+		a->err = 1;
+		return 1;
 	}
 	a->w[a->n++] = *w;
 	return 0;
@@ -943,17 +929,9 @@ sunset_cb(const struct store_legacy *l, void *arg)
 
 	if (l->sunset_done || l->sunset_at > a->now)
 		return 0;
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 8;
-		struct store_legacy *nl;
-
-		if (ncap > 65536 ||
-		    (nl = realloc(a->l, ncap * sizeof(*nl))) == NULL) {
-			a->err = 1;
-			return 1;
-		}
-		a->l = nl;
-		a->cap = ncap;
+	if (gw_grow(&a->l, &a->cap, a->n, sizeof(*a->l), 65536) != 0) {
+		a->err = 1;
+		return 1;
 	}
 	a->l[a->n++] = *l;
 	return 0;

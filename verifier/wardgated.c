@@ -63,6 +63,28 @@ gw_log(const char *fmt, ...)
 }
 
 int
+gw_grow(void *arrp, size_t *cap, size_t n, size_t size, size_t max)
+{
+	void *old, *na;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap > max)
+		ncap = max;
+	/* The array's pointer is read and written as bytes: any object
+	 * pointer type, no aliasing through void **. */
+	memcpy(&old, arrp, sizeof(old));
+	if (ncap <= n || ncap > SIZE_MAX / size ||
+	    (na = realloc(old, ncap * size)) == NULL)
+		return -1;
+	memcpy(arrp, &na, sizeof(na));
+	*cap = ncap;
+	return 0;
+}
+
+int
 gw_text_ok(const char *s)
 {
 	size_t i, n = strlen(s);
