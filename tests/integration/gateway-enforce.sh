@@ -15,7 +15,9 @@
 # clinical server; the enforcer killed is restarted and reconciled; a
 # wardgated restart reconciles; a tampered boot cuts it off within a
 # second; a clinical hold opens only its named flow and expires by
-# itself; while the enforcer cannot start no device is promoted, and
+# itself; a field-service window opens its flow for a bounded time and
+# is closed by the kernel even while wardgated is stopped; while the
+# enforcer cannot start no device is promoted, and
 # once it is back the device is.
 #
 # The script runs itself again inside the device namespace, so that the
@@ -117,6 +119,7 @@ segment clinical      = 10.77.0.1 tcp 8443, 10.77.0.2, 10.77.0.3
 segment clinical-hold = 10.77.0.1 tcp 8443, 10.77.0.2 tcp 9000, 10.77.0.3
 segment quarantine    = 10.77.0.1 tcp 8443, 10.77.0.3
 segment blocked       = none
+flow vendor-support   = 10.77.0.2 tcp 9001
 EOF
 chmod 644 "$T/etc/enforcer.conf"
 chmod 755 "$T/etc"
@@ -270,6 +273,30 @@ sleep 8.5
 check "the hold expired by itself" \
     "[ \"\$(state segment)\" = quarantine ] && [ \"\$(state hold)\" = null ]"
 check "after expiry the clinical flow is closed" "! tcp 10.77.0.2 9000"
+
+# --- field service: a named flow for a bounded time, closed by the kernel ---
+gwadm service open monitor-1 --flow vendor-support --until +4s \
+    --approved-by "Dr. A. Weber (biomed)" --reason "remote diagnosis" >/dev/null 2>&1
+check "field-service window opened" "[ $? -eq 0 ]"
+reach "gw cli9001 rem" "quarantined with the vendor-support flow (9001) open"
+sleep 6
+check "the window closed by itself (gateway sweep)" \
+    "[ \"\$(gwadm service list --json | jq length)\" = 0 ]"
+reach "gw rem" "after the window ended"
+# The kernel closes a window even when wardgated cannot: stop it while
+# the window runs and the flow must still close on time.
+GWNOW=$(pgrep -f "$T/bin/wardgated" | head -1)
+gwadm service open monitor-1 --flow vendor-support --until +3s \
+    --approved-by "Dr. A. Weber (biomed)" --reason "second look" >/dev/null 2>&1
+settle
+check "second window open" "tcp 10.77.0.2 9001"
+kill -STOP "$GWNOW"
+sleep 5
+check "closed by the kernel's timeout while wardgated is stopped" "! tcp 10.77.0.2 9001"
+kill -CONT "$GWNOW"
+check "then the gateway records the end" \
+    "_i=0; while [ \$_i -lt 50 ] && [ \"\$(gwadm service list --json | jq length)\" != 0 ]; do sleep 0.1; _i=\$((_i + 1)); done;
+    gwadm device show monitor-1 | jq -e '[.service[] | select(.closed_by == \"gateway\")] | length == 2' >/dev/null"
 
 # --- the enforcer cannot start: nobody is promoted ---
 swtpm_ioctl --tcp "127.0.0.1:$(( ${TCTI##*port=} + 1 ))" -i >/dev/null 2>&1 &&
