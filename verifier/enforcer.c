@@ -202,7 +202,8 @@ conf_flow(struct enf_conf *c, const char *name, const char *val,
 	if (!enfmsg_segment_valid(name))
 		return wg_diag_set(d, WG_ERR_CONFIG,
 		    "flow \"%.40s\": name not [a-z0-9_-]{1,32}", name);
-	if (c->b->flow_set == NULL)
+	if (c->b->flow_set == NULL || c->b->flow_print == NULL ||
+	    c->b->flow_open == NULL || c->b->flow_close == NULL)
 		return wg_diag_set(d, WG_ERR_CONFIG,
 		    "flow %s: the %s backend cannot open field-service flows "
 		    "(nft, exec and dryrun can)", name, c->b->name);
