@@ -20,6 +20,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 
+#include "b64.h"
 #include "ear.h"
 #include "sjson.h"
 
@@ -325,94 +326,6 @@ ear_claims_add(struct json_object *claims, const struct ear_device *dev,
 	return 0;
 }
 
-/* ---- base64url (RFC 4648 section 5, no padding) ---- */
-
-static const char ear_b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* New NUL-terminated base64url of p; NULL when out of memory. */
-static char *
-ear_b64_encode(const uint8_t *p, size_t len)
-{
-	size_t i, o = 0;
-	uint32_t w;
-	char *out;
-
-	if (len > SIZE_MAX / 2 || (out = malloc(len / 3 * 4 + 5)) == NULL)
-		return NULL;
-	for (i = 0; i + 3 <= len; i += 3) {
-		w = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		out[o++] = ear_b64[w >> 18 & 63];
-		out[o++] = ear_b64[w >> 12 & 63];
-		out[o++] = ear_b64[w >> 6 & 63];
-		out[o++] = ear_b64[w & 63];
-	}
-	if (len - i == 1) {
-		w = (uint32_t)p[i] << 16;
-		out[o++] = ear_b64[w >> 18 & 63];
-		out[o++] = ear_b64[w >> 12 & 63];
-	} else if (len - i == 2) {
-		w = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-		out[o++] = ear_b64[w >> 18 & 63];
-		out[o++] = ear_b64[w >> 12 & 63];
-		out[o++] = ear_b64[w >> 6 & 63];
-	}
-	out[o] = '\0';
-	return out;
-}
-
-static int
-ear_b64_val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Strict base64url of n bytes into a new buffer (NUL-terminated one past
- * *outlen): no padding, no other characters, unused bits zero. -1 else.
- */
-static int
-ear_b64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
-{
-	size_t i, o = 0;
-	uint32_t w = 0;
-	int bits = 0, x;
-	uint8_t *p;
-
-	if (n % 4 == 1 || (p = malloc(n / 4 * 3 + 3)) == NULL)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if ((x = ear_b64_val(s[i])) < 0)
-			goto bad;
-		w = w << 6 | (uint32_t)x;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			p[o++] = (uint8_t)(w >> bits);
-			w &= (1u << bits) - 1;
-		}
-	}
-	if (w != 0)		/* non-canonical: leftover bits set */
-		goto bad;
-	p[o] = '\0';
-	*out = p;
-	*outlen = o;
-	return 0;
-bad:
-	free(p);
-	return -1;
-}
-
 /* ---- keys ---- */
 
 static int
@@ -508,8 +421,10 @@ ear_sign(struct json_object *claims, EVP_PKEY *key, char **jwt,
 	json = json_object_to_json_string_ext(claims, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (json == NULL ||
-	    (h = ear_b64_encode((const uint8_t *)hdr, strlen(hdr))) == NULL ||
-	    (p = ear_b64_encode((const uint8_t *)json, strlen(json))) == NULL) {
+	    (h = b64_encode((const uint8_t *)hdr, strlen(hdr),
+	    B64_URL)) == NULL ||
+	    (p = b64_encode((const uint8_t *)json, strlen(json),
+	    B64_URL)) == NULL) {
 		ret = wg_diag_set(d, WG_ERR_ALLOC, "EAR encoding");
 		goto out;
 	}
@@ -536,7 +451,7 @@ ear_sign(struct json_object *claims, EVP_PKEY *key, char **jwt,
 	}
 	ECDSA_SIG_get0(es, &r, &s);
 	if (BN_bn2binpad(r, rs, 32) != 32 || BN_bn2binpad(s, rs + 32,
-	    32) != 32 || (sig = ear_b64_encode(rs, sizeof(rs))) == NULL) {
+	    32) != 32 || (sig = b64_encode(rs, sizeof(rs), B64_URL)) == NULL) {
 		ret = wg_diag_set(d, WG_ERR_CRYPTO, "ECDSA signature");
 		goto out;
 	}
@@ -632,13 +547,13 @@ ear_verify(const char *jwt, size_t len, EVP_PKEY *pub,
 		    "(three parts)");
 	if ((size_t)(dot1 - jwt) > EAR_HEADER_MAX)
 		return wg_diag_set(d, WG_ERR_TOO_LARGE, "JWS header too long");
-	if (ear_b64_decode(jwt, (size_t)(dot1 - jwt), &h, &hl) != 0) {
+	if (b64_decode(jwt, (size_t)(dot1 - jwt), B64_URL, &h, &hl) != 0) {
 		r = wg_diag_set(d, WG_ERR_FORMAT, "JWS header: not base64url");
 		goto out;
 	}
 	if ((r = ear_header_check(h, hl, d)) != 0)
 		goto out;
-	if (ear_b64_decode(dot2 + 1, len - (size_t)(dot2 + 1 - jwt), &s,
+	if (b64_decode(dot2 + 1, len - (size_t)(dot2 + 1 - jwt), B64_URL, &s,
 	    &sl) != 0 || sl != EAR_SIG_LEN) {
 		r = wg_diag_set(d, WG_ERR_FORMAT, "JWS signature: not 64 "
 		    "bytes of base64url");
@@ -670,7 +585,8 @@ ear_verify(const char *jwt, size_t len, EVP_PKEY *pub,
 		goto out;
 	}
 	/* Signed: now the claims. */
-	if (ear_b64_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &p, &pl) != 0) {
+	if (b64_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), B64_URL, &p,
+	    &pl) != 0) {
 		r = wg_diag_set(d, WG_ERR_FORMAT, "JWS payload: not base64url");
 		goto out;
 	}

@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 
 #include "auditchain.h"
+#include "b64.h"
 #include "evidence.h"
 #include "policy.h"
 #include "sjson.h"
@@ -29,95 +30,16 @@
 
 /* ---- base64 ---- */
 
-static const char evidence_alpha[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 char *
 evidence_b64(const uint8_t *p, size_t len)
 {
-	size_t i, o = 0;
-	uint32_t w;
-	char *out;
-
-	if (len > (SIZE_MAX - 8) / 4 * 3 ||
-	    (out = malloc((len + 2) / 3 * 4 + 1)) == NULL)
-		return NULL;
-	for (i = 0; i + 3 <= len; i += 3) {
-		w = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		out[o++] = evidence_alpha[w >> 18 & 63];
-		out[o++] = evidence_alpha[w >> 12 & 63];
-		out[o++] = evidence_alpha[w >> 6 & 63];
-		out[o++] = evidence_alpha[w & 63];
-	}
-	if (len - i == 1) {
-		w = (uint32_t)p[i] << 16;
-		out[o++] = evidence_alpha[w >> 18 & 63];
-		out[o++] = evidence_alpha[w >> 12 & 63];
-		out[o++] = '=';
-		out[o++] = '=';
-	} else if (len - i == 2) {
-		w = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-		out[o++] = evidence_alpha[w >> 18 & 63];
-		out[o++] = evidence_alpha[w >> 12 & 63];
-		out[o++] = evidence_alpha[w >> 6 & 63];
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return out;
-}
-
-static int
-evidence_b64_val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return b64_encode(p, len, B64_STD);
 }
 
 int
 evidence_unb64(const char *s, size_t len, uint8_t **out, size_t *outlen)
 {
-	size_t i, o = 0, body = len, pad = 0;
-	uint32_t w = 0;
-	int bits = 0, x;
-	uint8_t *p;
-
-	if (s == NULL || out == NULL || outlen == NULL || len % 4 != 0)
-		return WG_ERR_FORMAT;
-	while (pad < 2 && body > 0 && s[body - 1] == '=') {
-		body--;
-		pad++;
-	}
-	if ((p = malloc(len / 4 * 3 + 1)) == NULL)
-		return WG_ERR_ALLOC;
-	for (i = 0; i < body; i++) {
-		if ((x = evidence_b64_val(s[i])) < 0)
-			goto bad;
-		w = w << 6 | (uint32_t)x;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			p[o++] = (uint8_t)(w >> bits);
-			w &= (1u << bits) - 1;
-		}
-	}
-	if (w != 0 || (body % 4 == 1))	/* leftover bits set, or 1 char */
-		goto bad;
-	p[o] = 0;
-	*out = p;
-	*outlen = o;
-	return 0;
-bad:
-	free(p);
-	return WG_ERR_FORMAT;
+	return b64_decode(s, len, B64_STD, out, outlen);
 }
 
 /* ---- keys and signing ---- */

@@ -2,6 +2,7 @@
 noinst_LIBRARIES += lib/libwardgate.a
 lib_libwardgate_a_SOURCES = \
 	lib/wg_err.c lib/wg_err.h \
+	lib/b64.c lib/b64.h \
 	lib/buf.c lib/buf.h \
 	lib/alg.c lib/alg.h \
 	lib/hex.c lib/hex.h \

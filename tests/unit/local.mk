@@ -139,3 +139,10 @@ TESTS += tests/unit/test_evidence
 tests_unit_test_evidence_SOURCES = tests/unit/test_evidence.c
 tests_unit_test_evidence_CFLAGS = $(WG_UNIT_CFLAGS)
 tests_unit_test_evidence_LDADD = $(WG_UNIT_LDADD)
+
+# Strict base64 and base64url.
+check_PROGRAMS += tests/unit/test_b64
+TESTS += tests/unit/test_b64
+tests_unit_test_b64_SOURCES = tests/unit/test_b64.c
+tests_unit_test_b64_CFLAGS = $(WG_UNIT_CFLAGS)
+tests_unit_test_b64_LDADD = $(WG_UNIT_LDADD)
