@@ -106,6 +106,52 @@ count_device(const struct store_device *dev, void *arg)
 	return 0;
 }
 
+static int
+count_window(const struct store_service *w, void *arg)
+{
+	(void)w;
+	((struct metrics_counts *)arg)->service_open++;
+	return 0;
+}
+
+static int
+count_legacy(const struct store_legacy *l, void *arg)
+{
+	struct metrics_counts *c = arg;
+	int64_t now = gw_now();
+
+	if (l->sunset_done || now >= l->sunset_at)
+		c->legacy_past_sunset++;
+	else if (now >= l->review_at)
+		c->legacy_review_overdue++;
+	return 0;
+}
+
+/*
+ * Open field-service windows and legacy devices that need attention, at
+ * every scrape: both change with time alone, and both tables are small.
+ */
+static void
+metrics_service(struct gw_metrics *m)
+{
+	struct metrics_counts tmp;
+	struct wg_diag d;
+
+	memset(&tmp, 0, sizeof(tmp));
+	wg_diag_clear(&d);
+	if (store_service_each(m->gw->store, NULL, count_window, &tmp,
+	    &d) != 0 ||
+	    store_legacy_each(m->gw->store, count_legacy, &tmp, &d) != 0) {
+		gw_log("metrics: counting field service: %s", d.detail);
+		m->c.service_known = 0;
+		return;
+	}
+	m->c.service_open = tmp.service_open;
+	m->c.legacy_review_overdue = tmp.legacy_review_overdue;
+	m->c.legacy_past_sunset = tmp.legacy_past_sunset;
+	m->c.service_known = 1;
+}
+
 /* Counts devices by state from what is committed. */
 static void
 metrics_devices(struct gw_metrics *m)
@@ -149,6 +195,7 @@ metrics_http_cb(struct evhttp_request *req, void *arg)
 		return;
 	}
 	metrics_devices(m);
+	metrics_service(m);
 	m->c.attest_pass = m->gw->n_pass;
 	m->c.attest_fail = m->gw->n_fail;
 	m->c.enforcer_in_force = enf_ready(m->gw);

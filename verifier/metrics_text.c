@@ -143,6 +143,22 @@ metrics_text_render(const struct metrics_counts *m)
 	head(&o, "wardgate_enforcer_in_force", "gauge",
 	    "1 when the enforcer applies segments (or enforcer = none).");
 	put(&o, "wardgate_enforcer_in_force %d\n", m->enforcer_in_force ? 1 : 0);
+	head(&o, "wardgate_service_windows_open", "gauge",
+	    "Field-service windows open now.");
+	if (m->service_known)
+		put(&o, "wardgate_service_windows_open %llu\n",
+		    (unsigned long long)m->service_open);
+	head(&o, "wardgate_legacy_devices_attention", "gauge",
+	    "Legacy devices (no TPM) whose review is overdue or whose "
+	    "sunset has passed.");
+	if (m->service_known) {
+		put(&o, "wardgate_legacy_devices_attention{reason="
+		    "\"review_overdue\"} %llu\n",
+		    (unsigned long long)m->legacy_review_overdue);
+		put(&o, "wardgate_legacy_devices_attention{reason="
+		    "\"past_sunset\"} %llu\n",
+		    (unsigned long long)m->legacy_past_sunset);
+	}
 	head(&o, "wardgate_state_changes_total", "counter",
 	    "Committed device state changes.");
 	put(&o, "wardgate_state_changes_total %llu\n",

@@ -31,6 +31,9 @@ struct metrics_counts {
 	uint64_t hist[METRICS_NBUCKETS + 1];	/* per bucket, last +Inf */
 	double hist_sum;		/* seconds */
 	int enforcer_in_force;
+	int service_known;		/* the three below hold a count */
+	uint64_t service_open;		/* field-service windows open */
+	uint64_t legacy_review_overdue, legacy_past_sunset;
 	uint64_t state_changes;
 	uint64_t webhook_sent, webhook_failed, webhook_dropped;
 	uint64_t notify_dropped;	/* changes beyond the pending bound */

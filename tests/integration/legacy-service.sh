@@ -201,11 +201,20 @@ check "a second window on the same flow replaces the first" \
     audit_has old-monitor service-close '.detail == \"replaced by a new window\"'"
 
 gw_stop
+MPORT=$(swtpm_free_port) || exit 1
 gw_start "$T/gw" "$T/ekca.pem" "policy_issuers = $T/issuers" \
-    "segment_legacy = legacy" "service_max = 7200" || exit 1
+    "segment_legacy = legacy" "service_max = 7200" \
+    "metrics_listen = 127.0.0.1:$MPORT" || exit 1
 check "after a restart: the sunset device is still quarantined, the window still open" \
     "[ \"\$(field old-pump .segment)\" = quarantine ] &&
     [ \"\$(gwadm service list --json | jq length)\" = 1 ]"
+if command -v curl >/dev/null 2>&1; then
+	curl -sS "http://127.0.0.1:$MPORT/metrics" >"$T/metrics" 2>&1
+	check "/metrics: open windows, legacy devices by state and past their sunset" \
+	    "grep -qx 'wardgate_service_windows_open 1' '$T/metrics' &&
+	    grep -qx 'wardgate_legacy_devices_attention{reason=\"past_sunset\"} 1' '$T/metrics' &&
+	    grep -qx 'wardgate_devices{state=\"legacy\"} 3' '$T/metrics'"
+fi
 
 # ---- both are in the trust status report ----
 gwadm report --format json -o "$T/report.json" >/dev/null 2>&1

@@ -315,6 +315,9 @@ test_render_counts(void **state)
 	metrics_text_observe(&m, 5);
 	metrics_text_observe(&m, -1);		/* clock went back: 0 */
 	m.enforcer_in_force = 1;
+	m.service_known = 1;
+	m.service_open = 2;
+	m.legacy_past_sunset = 1;
 	m.state_changes = 7;
 	m.webhook_sent = 5;
 	m.webhook_failed = 1;
@@ -322,8 +325,15 @@ test_render_counts(void **state)
 	m.notify_dropped = 1;
 	assert_non_null(t = metrics_text_render(&m));
 	nsamples = expo_check(t);
-	/* 7 states, 2 results, 3 reasons, 11 buckets + sum + count, 5 more */
-	assert_int_equal(nsamples, 7 + 2 + 3 + 13 + 5);
+	/* 7 states, 2 results, 3 reasons, 11 buckets + sum + count, 5 more,
+	 * open windows and 2 legacy counts */
+	assert_int_equal(nsamples, 7 + 2 + 3 + 13 + 5 + 3);
+	assert_true(sample(t, "wardgate_service_windows_open") == 2);
+	assert_true(sample(t,
+	    "wardgate_legacy_devices_attention{reason=\"past_sunset\"}") == 1);
+	assert_true(sample(t,
+	    "wardgate_legacy_devices_attention{reason=\"review_overdue\"}") ==
+	    0);
 	assert_true(sample(t, "wardgate_devices{state=\"trusted\"}") == 3);
 	assert_true(sample(t, "wardgate_devices{state=\"untrusted\"}") == 1);
 	assert_true(sample(t, "wardgate_devices{state=\"decommissioned\"}") == 0);
