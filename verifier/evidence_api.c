@@ -350,6 +350,12 @@ ev_bundle(struct gw *gw, const struct store_device *dev,
 	if ((r = store_advisory_each(gw->store, ev_adv_cb, &ea, d)) != 0)
 		goto out;
 
+	/* A device without a TPM: its compensating controls; any device:
+	 * its field-service windows (docs/legacy.md). */
+	json_object_object_add(b, "legacy", service_legacy_json(gw, dev));
+	json_object_object_add(b, "service_windows",
+	    service_device_json(gw, dev));
+
 	r = store_decommission_get(gw->store, dev->device_id, &dc, &arch, d);
 	if (r == WG_ERR_NOT_FOUND) {
 		json_object_object_add(b, "decommission", NULL);

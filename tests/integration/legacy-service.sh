@@ -248,6 +248,14 @@ check "report csv: legacy dates and open windows are columns" \
     "head -1 '$T/report.csv' | grep -q 'legacy_review,legacy_sunset,service_open' &&
     grep -q 'vendor-support until' '$T/report.csv'"
 
+check "evidence bundle of a legacy device: its legacy and service audit rows, verified offline" \
+    "gwadm evidence export old-monitor -o '$T/ev.json' >/dev/null &&
+    '$WARDGATE' evidence verify --key '$T/gw/ear.pub' '$T/ev.json' >/dev/null &&
+    jq -r .signed '$T/ev.json' | jq -e '.legacy.owner == \"K. Osei\" and
+    (.service_windows | length >= 3) and
+    ([.audit.rows[] | select(.action == \"service-open\" or
+    .action == \"legacy-register\")] | length >= 4)' >/dev/null"
+
 check "decommissioning closes the device's windows" \
     "gwadm decommission old-monitor --reason 'replaced by a TPM model' >/dev/null &&
     [ \"\$(gwadm service list --json | jq length)\" = 0 ] &&
