@@ -1,14 +1,16 @@
 /*
  * admin.c: the admin API of wardgated, HTTP over its UNIX socket (only
- * the socket's owner and group can connect; the peer's credentials are
- * recorded as the actor of every change).
+ * the socket's owner and group can connect) and, with admin_listen, over
+ * TLS with client certificates. roles.c says who may do what; the peer's
+ * credentials or certificate name are the actor of every change.
  *
  *   GET  /admin/v1/status                 every device, one line each
  *   GET  /admin/v1/devices/ID             one device (ID or unique prefix)
  *   POST /admin/v1/devices/ID/approve     admit a pending device
  *   POST /admin/v1/devices/ID/rotate-ak   the agent must make a new AK
  *   POST /admin/v1/provision              a provisioning record (JSON)
- *   POST /admin/v1/provision/batch        records, all or none (provfile)
+ *   POST /admin/v1/provision/batch[?replace=1]  records, all or none
+ *                                         (provfile; 409 on conflicts)
  *   POST /admin/v1/devices/ID/hold        clinical hold {"until","reason"}
  *   POST /admin/v1/devices/ID/hold/release  end it now
  *   GET  /admin/v1/enforcement            enforcer and RADIUS state
@@ -48,33 +50,19 @@
 #define ADMIN_BODY_MAX (64u * 1024)
 #define ADMIN_PREFIX_MIN 8
 
-/* The role of the request being handled (set by admin_dispatch). */
-static const char *admin_role = "none";
+/* The gateway whose admin API this is (set by admin_dispatch). */
+static const struct gw *admin_gw;
 
-static int
-admin_fd(struct evhttp_request *req)
-{
-	struct evhttp_connection *conn = evhttp_request_get_connection(req);
-	struct bufferevent *bev;
-
-	if (conn == NULL ||
-	    (bev = evhttp_connection_get_bufferevent(conn)) == NULL)
-		return -1;
-	return bufferevent_getfd(bev);
-}
-
-/* "admin:uid=N role=R" from the peer's credentials ("admin:unknown"). */
+/*
+ * "admin:uid=N role=R" (UNIX socket) or "admin:cert=CN role=R" (TLS) for
+ * the request's peer, from the same function that gave its roles.
+ */
 void
 admin_actor(struct evhttp_request *req, char *out, size_t len)
 {
-	struct ucred uc;
-	socklen_t sl = sizeof(uc);
-	int fd = admin_fd(req);
-
 	snprintf(out, len, "admin:unknown");
-	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &sl) == 0)
-		snprintf(out, len, "admin:uid=%u role=%s", (unsigned)uc.uid,
-		    admin_role);
+	if (admin_gw != NULL)
+		(void)roles_of_request(admin_gw, req, out, len);
 }
 
 /*
@@ -87,16 +75,13 @@ admin_authorize(struct gw *gw, struct evhttp_request *req, const char *uri,
 {
 	struct store_audit au;
 	struct wg_diag d;
-	unsigned uid, have, need;
+	unsigned have, need;
 	char actor[64], detail[256];
 
-	have = roles_of_fd(gw, admin_fd(req), &uid);
+	have = roles_of_request(gw, req, actor, sizeof(actor));
 	need = roles_required(cmd == EVHTTP_REQ_GET, uri);
-	admin_role = roles_name(have);
 	if (have & need)
 		return 0;
-	snprintf(actor, sizeof(actor), "admin:uid=%u role=%s", uid,
-	    admin_role);
 	snprintf(detail, sizeof(detail), "%s %.160s: needs %s%s%s", cmd ==
 	    EVHTTP_REQ_GET ? "GET" : cmd == EVHTTP_REQ_POST ? "POST" : "other",
 	    uri, need & ROLE_ADMIN ? "admin" : "",
@@ -687,22 +672,66 @@ out:
 }
 
 /*
- * A maker's batch: the JSON array `wardgate device import` sends, checked
- * again here (lib/provfile.h) and applied in one transaction: an audit
- * row per record and one for the batch with the body's SHA-256.
+ * 409 CONFLICT for a batch: every conflict (the first ones; "n" counts
+ * all) as {"record": index in the batch, "column", "error", "why",
+ * "replaceable"}: the CLI maps the index to its file's line.
  */
 static void
-admin_provision_batch(struct gw *gw, struct evhttp_request *req)
+admin_batch_conflicts(struct evhttp_request *req,
+    const struct provfile_conflicts *pc)
+{
+	struct json_object *o = json_object_new_object(), *a, *c;
+	char msg[128];
+	size_t i;
+
+	snprintf(msg, sizeof(msg), "%u conflict%s with stored records or "
+	    "devices; nothing imported", pc->n, pc->n == 1 ? "" : "s");
+	json_object_object_add(o, "error",
+	    json_object_new_string(wg_errname(WG_ERR_CONFLICT)));
+	json_object_object_add(o, "message", json_object_new_string(msg));
+	json_object_object_add(o, "n", json_object_new_int64(pc->n));
+	a = json_object_new_array();
+	for (i = 0; i < pc->nkept; i++) {
+		c = json_object_new_object();
+		json_object_object_add(c, "record",
+		    json_object_new_int64((int64_t)pc->c[i].rec));
+		json_object_object_add(c, "column",
+		    json_object_new_string(pc->c[i].col));
+		json_object_object_add(c, "error",
+		    json_object_new_string(wg_errname(pc->c[i].err)));
+		json_object_object_add(c, "why",
+		    json_object_new_string(pc->c[i].why));
+		json_object_object_add(c, "replaceable",
+		    json_object_new_boolean(pc->c[i].replaceable));
+		json_object_array_add(a, c);
+	}
+	json_object_object_add(o, "conflicts", a);
+	admin_reply(req, 409, o);
+}
+
+/*
+ * A maker's batch: the JSON array `wardgate device import` sends, checked
+ * again here (lib/provfile.h), then against the store in the transaction
+ * that applies it (provfile_check_stored(): a conflict refuses it all;
+ * "?replace=1" lets a record replace its EK's different one). A record
+ * the same as its stored one changes nothing; each other gets an audit
+ * row, and the batch one with the body's SHA-256 when anything changed.
+ */
+static void
+admin_provision_batch(struct gw *gw, struct evhttp_request *req, int replace)
 {
 	struct provfile *pf = NULL;
 	struct provfile_report *rep = NULL;
+	struct provfile_conflicts *pc = NULL;
 	struct store_device *dev = NULL;
+	struct store_provision old;
 	struct store_audit au;
 	struct wg_diag d;
-	char *body = NULL, actor[64], hexsum[65], detail[160], reply[160];
+	char *body = NULL, actor[64], hexsum[65], detail[256], reply[256];
+	char cols[160];
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	size_t len, i;
+	size_t len, i, nadd = 0, nrep = 0;
 	int r;
 
 	wg_diag_clear(&d);
@@ -713,6 +742,7 @@ admin_provision_batch(struct gw *gw, struct evhttp_request *req)
 		goto out;
 	}
 	if ((rep = malloc(sizeof(*rep))) == NULL ||
+	    (pc = malloc(sizeof(*pc))) == NULL ||
 	    (dev = calloc(1, sizeof(*dev))) == NULL) {
 		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
 		goto out;
@@ -732,18 +762,39 @@ admin_provision_batch(struct gw *gw, struct evhttp_request *req)
 	gw_flush(gw);
 	if ((r = store_begin(gw->store, &d)) != 0)
 		goto fail;
+	if ((r = provfile_check_stored(gw->store, pf, replace, pc,
+	    &d)) == WG_ERR_CONFLICT) {
+		store_rollback(gw->store);
+		admin_batch_conflicts(req, pc);
+		goto out;
+	}
+	if (r != 0)
+		goto rollback;
 	for (i = 0; i < pf->n; i++) {
 		struct store_provision *p = &pf->recs[i].p;
 
+		if (pf->recs[i].act == PROVFILE_SAME)
+			continue;
+		memset(&au, 0, sizeof(au));
+		au.detail = p->name;
+		if (pf->recs[i].act == PROVFILE_REPLACE) {
+			if ((r = store_provision_get(gw->store, p->ek_fpr,
+			    &old, &d)) != 0)
+				goto rollback;
+			(void)provfile_differs(&old, p, cols, sizeof(cols));
+			snprintf(detail, sizeof(detail), "%.64s: replaces the "
+			    "stored record (%s)", p->name, cols);
+			au.detail = detail;
+			nrep++;
+		} else
+			nadd++;
 		p->created_at = gw_now();
 		if ((r = store_provision_put(gw->store, p, &d)) != 0)
 			goto rollback;
-		memset(&au, 0, sizeof(au));
 		au.at = gw_now();
 		au.actor = actor;
 		au.device_id = p->ek_fpr;
 		au.action = "provision";
-		au.detail = p->name;
 		if ((r = store_audit_add(gw->store, &au, &d)) != 0)
 			goto rollback;
 		if ((r = store_device_get(gw->store, p->ek_fpr, dev, &d)) ==
@@ -766,21 +817,25 @@ admin_provision_batch(struct gw *gw, struct evhttp_request *req)
 		if ((r = store_device_put(gw->store, dev, &d)) != 0)
 			goto rollback;
 	}
-	snprintf(detail, sizeof(detail), "%zu records, sha256 %s", pf->n,
-	    hexsum);
-	memset(&au, 0, sizeof(au));
-	au.at = gw_now();
-	au.actor = actor;
-	au.device_id = NULL;
-	au.action = "provision-batch";
-	au.detail = detail;
-	if ((r = store_audit_add(gw->store, &au, &d)) != 0)
-		goto rollback;
+	if (nadd + nrep > 0) {
+		snprintf(detail, sizeof(detail), "%zu records, sha256 %s: %zu "
+		    "new, %zu replaced, %zu unchanged", pf->n, hexsum, nadd,
+		    nrep, pf->n - nadd - nrep);
+		memset(&au, 0, sizeof(au));
+		au.at = gw_now();
+		au.actor = actor;
+		au.device_id = NULL;
+		au.action = "provision-batch";
+		au.detail = detail;
+		if ((r = store_audit_add(gw->store, &au, &d)) != 0)
+			goto rollback;
+	}
 	if ((r = store_commit(gw->store, &d)) != 0)
 		goto rollback;
 	gw_changed_done(gw, 1);
-	snprintf(reply, sizeof(reply), "{\"provisioned\":%zu,\"sha256\":"
-	    "\"%s\"}", pf->n, hexsum);
+	snprintf(reply, sizeof(reply), "{\"provisioned\":%zu,\"new\":%zu,"
+	    "\"replaced\":%zu,\"unchanged\":%zu,\"sha256\":\"%s\"}",
+	    nadd + nrep, nadd, nrep, pf->n - nadd - nrep, hexsum);
 	gw_send_json(req, 200, reply);
 	goto out;
 rollback:
@@ -790,6 +845,7 @@ fail:
 	gw_send_error(req, r == WG_ERR_TOO_LARGE ? 400 : 500, r, d.detail);
 out:
 	provfile_free(pf);
+	free(pc);
 	free(rep);
 	free(body);
 	free(dev);
@@ -915,6 +971,7 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 	const char *rest, *slash;
 	size_t n;
 
+	admin_gw = gw;
 	if (uri == NULL) {
 		gw_send_error(req, 400, WG_ERR_INVALID_ARG, "no path");
 		return;
@@ -986,8 +1043,9 @@ admin_dispatch(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (cmd == EVHTTP_REQ_POST &&
-	    strcmp(uri, "/admin/v1/provision/batch") == 0) {
-		admin_provision_batch(gw, req);
+	    (strcmp(uri, "/admin/v1/provision/batch") == 0 ||
+	    strcmp(uri, "/admin/v1/provision/batch?replace=1") == 0)) {
+		admin_provision_batch(gw, req, strchr(uri, '?') != NULL);
 		return;
 	}
 	if (strncmp(uri, dev_prefix, sizeof(dev_prefix) - 1) == 0) {

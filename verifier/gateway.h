@@ -219,12 +219,16 @@ void life_audit_verify(struct gw *gw, struct evhttp_request *req);
 void life_audit_list(struct gw *gw, struct evhttp_request *req);
 
 /*
- * roles.c: admin roles from UNIX peer credentials (role_admin,
- * role_security, role_clinical in wardgated.conf). roles_check_conf
- * checks the syntax only (for -n); roles_init resolves user and group
- * names. roles_of_fd: the roles (ROLE_* mask) of the peer of a connected
- * UNIX socket, and its uid. roles_required: the roles any one of which
- * may make a request (GET or not) to uri.
+ * roles.c: admin roles (role_admin, role_security, role_clinical in
+ * wardgated.conf) from UNIX peer credentials or, on the TLS admin
+ * listener, the verified client certificate's name (cert:NAME).
+ * roles_check_conf checks the syntax only (for -n); roles_init resolves
+ * user and group names. roles_of_request: the roles (ROLE_* mask) of the
+ * peer of req's connection, and its actor text into actor ("admin:uid=N
+ * role=R" on the UNIX socket, "admin:cert=CN role=R" over TLS, the CN
+ * sanitised; "admin:unknown"; at most 64 bytes with its NUL).
+ * roles_required: the roles any one of which may make a request (GET or
+ * not) to uri.
  */
 #define ROLE_ADMIN 1u
 #define ROLE_SECURITY 2u
@@ -232,7 +236,8 @@ void life_audit_list(struct gw *gw, struct evhttp_request *req);
 int roles_check_conf(const struct conf *c, struct wg_diag *d);
 int roles_init(struct gw *gw, struct wg_diag *d);
 void roles_free(struct gw *gw);
-unsigned roles_of_fd(const struct gw *gw, int fd, unsigned *uid);
+unsigned roles_of_request(const struct gw *gw, struct evhttp_request *req,
+    char *actor, size_t len);
 const char *roles_name(unsigned mask);
 unsigned roles_required(int is_get, const char *uri);
 

@@ -1,9 +1,11 @@
 /*
- * roles.c: who may do what on the admin socket. A peer's role comes from
- * its UNIX credentials (SO_PEERCRED and SO_PEERGROUPS): role_admin,
- * role_security and role_clinical in wardgated.conf list users and
- * groups. A peer with none of them may do nothing; every refusal is an
- * audit row.
+ * roles.c: who may do what on the admin API. On the UNIX socket a peer's
+ * role comes from its credentials (SO_PEERCRED and SO_PEERGROUPS); on the
+ * TLS listener (admin_listen) from its verified client certificate's
+ * subject CN, never from anything else. role_admin, role_security and
+ * role_clinical in wardgated.conf list users, groups and certificate
+ * names. A peer in none of them may do nothing; every refusal is an audit
+ * row.
  *
  *   any role        GET (status, devices, policies, enforcement, reports)
  *   clinical        + clinical holds
@@ -21,7 +23,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+
 #include "gateway.h"
+#include "tls.h"
 
 #define ROLES_MAX_IDS 64
 #define ROLES_MAX_GROUPS 256
@@ -31,6 +37,8 @@ struct role_ids {
 	size_t nuid;
 	gid_t gid[ROLES_MAX_IDS];
 	size_t ngid;
+	char cn[ROLES_MAX_IDS][TLS_CN_MAX + 1];	/* cert:NAME */
+	size_t ncn;
 };
 
 struct gw_roles {
@@ -41,7 +49,11 @@ static const char *const role_key[3] = {
 	"role_admin", "role_security", "role_clinical",
 };
 
-/* Parses "uid:N gid:N user:NAME group:NAME ..." or "none" into r. */
+/*
+ * Parses "uid:N gid:N user:NAME group:NAME cert:NAME ..." or "none" into r.
+ * A cert: name is checked here (tls_cn_valid) and compared byte for byte
+ * with the client certificate's subject CN.
+ */
 static int
 roles_parse(const char *key, const char *list, struct role_ids *r,
     int resolve, struct wg_diag *d)
@@ -60,10 +72,18 @@ roles_parse(const char *key, const char *list, struct role_ids *r,
 		if ((val = strchr(tok, ':')) == NULL || val[1] == '\0')
 			goto bad;
 		*val++ = '\0';
-		if (r->nuid == ROLES_MAX_IDS || r->ngid == ROLES_MAX_IDS)
+		if (r->nuid == ROLES_MAX_IDS || r->ngid == ROLES_MAX_IDS ||
+		    r->ncn == ROLES_MAX_IDS)
 			return wg_diag_set(d, WG_ERR_CONFIG, "%s: more than %d "
-			    "users or groups", key, ROLES_MAX_IDS);
-		if (strcmp(tok, "uid") == 0 || strcmp(tok, "gid") == 0) {
+			    "users, groups or certificate names", key,
+			    ROLES_MAX_IDS);
+		if (strcmp(tok, "cert") == 0) {
+			if (!tls_cn_valid(val))
+				return wg_diag_set(d, WG_ERR_CONFIG, "%s: "
+				    "cert:NAME: NAME is 1 to %d of A-Z a-z 0-9 "
+				    ". _ @ -", key, TLS_CN_MAX);
+			strcpy(r->cn[r->ncn++], val);
+		} else if (strcmp(tok, "uid") == 0 || strcmp(tok, "gid") == 0) {
 			if (!isdigit((unsigned char)val[0]))
 				goto bad;
 			errno = 0;
@@ -98,7 +118,7 @@ roles_parse(const char *key, const char *list, struct role_ids *r,
 	return 0;
 bad:
 	return wg_diag_set(d, WG_ERR_CONFIG, "%s: \"none\" or a list of "
-	    "uid:N, gid:N, user:NAME, group:NAME", key);
+	    "uid:N, gid:N, user:NAME, group:NAME, cert:NAME", key);
 }
 
 int
@@ -159,20 +179,24 @@ has_id(const struct role_ids *r, uid_t uid, const gid_t *gids, size_t ngids)
 	return 0;
 }
 
-unsigned
-roles_of_fd(const struct gw *gw, int fd, unsigned *uid)
+/* The roles of the peer of a connected UNIX socket; its actor text. */
+static unsigned
+roles_of_unix(const struct gw *gw, int fd, char *actor, size_t len)
 {
 	gid_t gids[ROLES_MAX_GROUPS + 1];
 	struct ucred uc;
-	socklen_t sl = sizeof(uc);
+	socklen_t sl;
 	unsigned mask = 0;
 	size_t ngids = 0, i;
+	int domain;
 
-	*uid = (unsigned)-1;
-	if (gw->roles == NULL || fd < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &sl) != 0)
+	sl = sizeof(domain);
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain,
+	    &sl) != 0 || domain != AF_UNIX)
 		return 0;
-	*uid = (unsigned)uc.uid;
+	sl = sizeof(uc);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &sl) != 0)
+		return 0;
 	gids[ngids++] = uc.gid;
 	sl = (socklen_t)(ROLES_MAX_GROUPS * sizeof(gid_t));
 	/* Supplementary groups; a peer in more than we take is judged by
@@ -182,7 +206,48 @@ roles_of_fd(const struct gw *gw, int fd, unsigned *uid)
 	for (i = 0; i < 3; i++)
 		if (has_id(&gw->roles->role[i], uc.uid, gids, ngids))
 			mask |= 1u << i;
+	snprintf(actor, len, "admin:uid=%u role=%s", (unsigned)uc.uid,
+	    roles_name(mask));
 	return mask;
+}
+
+/* The roles of a TLS peer by its verified certificate; its actor text. */
+static unsigned
+roles_of_tls(const struct gw *gw, SSL *ssl, char *actor, size_t len)
+{
+	char cn[TLS_CN_MAX + 1];
+	unsigned mask = 0;
+	size_t i, j;
+	int r;
+
+	if ((r = tls_peer_cn(ssl, cn, sizeof(cn))) == WG_ERR_NOT_FOUND)
+		return 0;
+	for (i = 0; i < 3 && r == 0; i++)
+		for (j = 0; j < gw->roles->role[i].ncn; j++)
+			if (strcmp(gw->roles->role[i].cn[j], cn) == 0)
+				mask |= 1u << i;
+	snprintf(actor, len, "admin:cert=%s role=%s", cn, roles_name(mask));
+	return mask;
+}
+
+unsigned
+roles_of_request(const struct gw *gw, struct evhttp_request *req,
+    char *actor, size_t len)
+{
+	struct evhttp_connection *conn;
+	struct bufferevent *bev;
+	SSL *ssl;
+
+	snprintf(actor, len, "admin:unknown");
+	if (gw->roles == NULL ||
+	    (conn = evhttp_request_get_connection(req)) == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(conn)) == NULL)
+		return 0;
+	/* The listener decides: a TLS connection is judged by its
+	 * certificate alone, any other by its UNIX credentials alone. */
+	if ((ssl = bufferevent_openssl_get_ssl(bev)) != NULL)
+		return roles_of_tls(gw, ssl, actor, len);
+	return roles_of_unix(gw, bufferevent_getfd(bev), actor, len);
 }
 
 const char *

@@ -550,6 +550,51 @@ gw_tls_bev(struct event_base *base, void *arg)
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 }
 
+/*
+ * A connection to the admin TLS listener: arg is its SSL_CTX. (On failure
+ * libevent frees ssl itself, BEV_OPT_CLOSE_ON_FREE.)
+ */
+static struct bufferevent *
+gw_admin_tls_bev(struct event_base *base, void *arg)
+{
+	SSL *ssl = SSL_new(arg);
+
+	if (ssl == NULL)
+		return NULL;
+	return bufferevent_openssl_socket_new(base, -1, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+}
+
+/*
+ * The admin API over TLS on admin_listen (ctx: tls_admin_ctx's, every
+ * client with a verified certificate), with the UNIX socket's limits.
+ */
+static int
+gw_admin_tls_listen(struct gw *gw, SSL_CTX *ctx, struct evhttp **out,
+    struct wg_diag *d)
+{
+	struct evhttp *h;
+	char host[128];
+	unsigned short port;
+
+	if ((h = evhttp_new(gw->base)) == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "admin TLS listener");
+	evhttp_set_bevcb(h, gw_admin_tls_bev, ctx);
+	evhttp_set_gencb(h, admin_dispatch, gw);
+	evhttp_set_max_body_size(h, 2 * POLICY_MAX_BYTES);
+	evhttp_set_max_headers_size(h, 8192);
+	evhttp_set_timeout(h, 30);
+	evhttp_set_allowed_methods(h, EVHTTP_REQ_POST | EVHTTP_REQ_GET);
+	if (conf_listen_split(gw->conf.admin_listen, host, sizeof(host),
+	    &port) != 0 || evhttp_bind_socket(h, host, port) != 0) {
+		evhttp_free(h);
+		return wg_diag_set(d, WG_ERR_IO, "cannot listen on %s: %s",
+		    gw->conf.admin_listen, strerror(errno));
+	}
+	*out = h;
+	return 0;
+}
+
 static int
 gw_admin_listen(struct gw *gw, struct wg_diag *d)
 {
@@ -631,6 +676,8 @@ main(int argc, char **argv)
 	struct event *sigterm = NULL, *sigint = NULL, *sighup = NULL;
 	struct timeval sweep_tv = { SWEEP_SECONDS, 0 };
 	const char *conf_path = DEFAULT_CONF;
+	struct evhttp *admin_tls = NULL;	/* admin_listen, or NULL */
+	SSL_CTX *admin_ctx = NULL;
 	char host[128];
 	unsigned short port;
 	int c, check_only = 0, ret = 1, r;
@@ -670,7 +717,10 @@ main(int argc, char **argv)
 	}
 	if ((r = ek_ca_load(gw->conf.ek_ca_bundle, &gw->ek_cas, &d)) != 0 ||
 	    (r = tls_server_ctx(gw->conf.tls_cert, gw->conf.tls_key, &gw->tls,
-	    &d)) != 0) {
+	    &d)) != 0 || (strcmp(gw->conf.admin_listen, "none") != 0 &&
+	    (r = tls_admin_ctx(gw->conf.tls_cert, gw->conf.tls_key,
+	    gw->conf.admin_tls_ca, strcmp(gw->conf.admin_tls_crl, "none") != 0 ?
+	    gw->conf.admin_tls_crl : NULL, gw_log, &admin_ctx, &d)) != 0)) {
 		fprintf(stderr, "wardgated: %s\n", d.detail);
 		ret = 2;
 		goto out;
@@ -748,6 +798,12 @@ main(int argc, char **argv)
 		    strerror(errno));
 		goto out;
 	}
+	/* Before the socket: once it exists, every listener is up. */
+	if (admin_ctx != NULL &&
+	    (r = gw_admin_tls_listen(gw, admin_ctx, &admin_tls, &d)) != 0) {
+		gw_log("admin TLS: %s", d.detail);
+		goto out;
+	}
 	if ((r = gw_admin_listen(gw, &d)) != 0) {
 		gw_log("admin socket: %s", d.detail);
 		goto out;
@@ -762,8 +818,10 @@ main(int argc, char **argv)
 		gw_log("cannot set up signals and timers");
 		goto out;
 	}
-	gw_log("listening on %s (agents, TLS) and %s (admin)",
-	    gw->conf.listen, gw->conf.admin_socket);
+	gw_log("listening on %s (agents, TLS) and %s (admin)%s%s",
+	    gw->conf.listen, gw->conf.admin_socket, admin_tls != NULL ?
+	    " and admin TLS on " : "", admin_tls != NULL ?
+	    gw->conf.admin_listen : "");
 	if (event_base_dispatch(gw->base) == -1) {
 		gw_log("event loop failed");
 		goto out;
@@ -792,6 +850,8 @@ out:
 		event_free(gw->sweep_timer);
 	if (gw->http != NULL)
 		evhttp_free(gw->http);
+	if (admin_tls != NULL)
+		evhttp_free(admin_tls);
 	if (gw->admin != NULL) {
 		evhttp_free(gw->admin);
 		if (gw->admin_bound)
@@ -806,6 +866,7 @@ out:
 	store_close(gw->store);
 	X509_STORE_free(gw->ek_cas);
 	SSL_CTX_free(gw->tls);
+	SSL_CTX_free(admin_ctx);
 	free(gw->pending);
 	free(gw->changed);
 	free(gw);

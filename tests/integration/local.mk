@@ -79,6 +79,9 @@ EXTRA_DIST += tests/integration/gateway-enforce-nak.sh
 # Admin roles from peer credentials; refusals audited.
 TESTS += tests/integration/roles.sh
 EXTRA_DIST += tests/integration/roles.sh
+# Admin roles from client certificates on the TLS admin listener.
+TESTS += tests/integration/roles-tls.sh
+EXTRA_DIST += tests/integration/roles-tls.sh
 # Lifecycle evidence: release history, decommissioning, audit verification
 # against copies of a real store tampered with.
 TESTS += tests/integration/lifecycle.sh
