@@ -338,7 +338,8 @@ static const char *const migration_6[] = {
  * (its sunset; sunset_done once the gateway quarantined it for that). A
  * field-service window opens a named flow of enforcer.conf to a device
  * from opened_at until `until`, approved by a named person; windows are
- * kept (closed, never deleted).
+ * kept (closed, never deleted). And indexes for the uniqueness checks of
+ * provisioning imports.
  */
 static const char *const migration_7[] = {
 	"CREATE TABLE legacy ("
@@ -373,6 +374,13 @@ static const char *const migration_7[] = {
 	"CREATE INDEX service_by_device ON service_windows(device_id, id)",
 	"CREATE TRIGGER service_no_delete BEFORE DELETE ON service_windows"
 	" BEGIN SELECT RAISE(ABORT, 'service windows are kept'); END",
+	/* Import and registration check MACs, names and serials against
+	 * every stored record without a scan (store_provision_clashes). */
+	"CREATE INDEX provisioning_by_mac ON provisioning(mac)",
+	"CREATE INDEX provisioning_by_name ON provisioning(name)",
+	"CREATE INDEX provisioning_by_model_serial ON provisioning(model,"
+	" serial)",
+	"CREATE INDEX devices_by_model_serial ON devices(model, serial)",
 	"PRAGMA user_version = 7",
 	NULL
 };

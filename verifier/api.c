@@ -146,6 +146,7 @@ akcache_get(struct akcache *c, const struct store_device *dev,
 	int r;
 
 	b = akcache_hash(dev->device_id) % c->cap;
+	e = &c->e[b];
 	for (i = 0; i < c->cap; i++) {
 		e = &c->e[(b + i) % c->cap];
 		if (e->key == NULL)

@@ -1752,6 +1752,10 @@ test_migrate_v1_to_v2(void **state)
 	store_close(s);
 	/* Undo versions 7, 6, 5, 4, 3 and 2 by hand: a store written by 0.1. */
 	db = raw_open(path);
+	raw_exec(db, "DROP INDEX provisioning_by_mac");
+	raw_exec(db, "DROP INDEX provisioning_by_name");
+	raw_exec(db, "DROP INDEX provisioning_by_model_serial");
+	raw_exec(db, "DROP INDEX devices_by_model_serial");
 	raw_exec(db, "DROP TRIGGER service_no_delete");
 	raw_exec(db, "DROP TABLE service_windows");
 	raw_exec(db, "DROP TRIGGER legacy_no_delete");
