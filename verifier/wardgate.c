@@ -1260,7 +1260,7 @@ usage_main(FILE *f)
 	    "  policy install FILE [--sig SIG] | policy list\n"
 	    "  device provision --name N --model M [--owner O] [--serial S]\n"
 	    "        [--mac MAC] (--ek-fpr HEX | --ek-pub FILE | --ek-cert FILE)\n"
-	    "  device import FILE [--format csv|json]\n"
+	    "  device import FILE [--format csv|json] [--replace]\n"
 	    "                                  a maker's batch, all or nothing\n"
 	    "  device rotate-ak ID             the agent must make a new AK\n"
 	    "  advisory add FILE | advisory list\n"
