@@ -844,3 +844,31 @@ out:
 	free(dev);
 	return r;
 }
+
+int
+provfile_check_one(struct store *s, const struct store_provision *p,
+    enum provfile_act *act, struct wg_diag *d)
+{
+	struct provfile_conflicts *out;
+	struct provfile_rec rec;
+	struct provfile pf;
+	int r;
+
+	if (p == NULL)
+		return wg_diag_set(d, WG_ERR_INVALID_ARG, "provfile_check_one");
+	if ((out = calloc(1, sizeof(*out))) == NULL)
+		return wg_diag_set(d, WG_ERR_ALLOC, "conflicts");
+	memset(&rec, 0, sizeof(rec));
+	rec.p = *p;
+	rec.line = 1;
+	pf.recs = &rec;
+	pf.n = 1;
+	r = provfile_check_stored(s, &pf, 1, out, d);
+	if (r == WG_ERR_CONFLICT && out->nkept > 0)
+		r = wg_diag_set(d, out->c[0].err, "%s: %s", out->c[0].col,
+		    out->c[0].why);
+	else if (r == 0 && act != NULL)
+		*act = rec.act;
+	free(out);
+	return r;
+}

@@ -102,6 +102,16 @@ int provfile_check_stored(struct store *s, struct provfile *pf, int replace,
     struct provfile_conflicts *out, struct wg_diag *d);
 
 /*
+ * One record (a single `device provision`, a legacy registration) against
+ * what is stored, as provfile_check_stored() with replace: 0 (*act set
+ * when act is not NULL), or WG_ERR_CONFLICT or
+ * WG_ERR_DEVICE_DECOMMISSIONED with the first conflict in d, or a store
+ * error.
+ */
+int provfile_check_one(struct store *s, const struct store_provision *p,
+    enum provfile_act *act, struct wg_diag *d);
+
+/*
  * The columns in which a and b differ (created_at aside), as "udi,
  * location" into out (cap bytes, cut when short); returns how many.
  */

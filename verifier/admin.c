@@ -42,6 +42,7 @@
 
 #include <openssl/evp.h>
 
+#include "b64.h"
 #include "gateway.h"
 #include "hex.h"
 #include "policy.h"
@@ -619,7 +620,10 @@ admin_provision(struct gw *gw, struct evhttp_request *req)
 	gw_flush(gw);
 	if ((r = store_begin(gw->store, &d)) != 0)
 		goto fail;
-	if ((r = store_provision_put(gw->store, &p, &d)) != 0)
+	/* As an import with --replace: another device's MAC, name or
+	 * serial, or a retired EK, is refused (lib/provfile.h). */
+	if ((r = provfile_check_one(gw->store, &p, NULL, &d)) != 0 ||
+	    (r = store_provision_put(gw->store, &p, &d)) != 0)
 		goto rollback;
 	{
 		struct store_audit au;
@@ -663,8 +667,9 @@ rollback:
 	store_rollback(gw->store);
 	gw_changed_done(gw, 0);
 fail:
-	gw_send_error(req, r == WG_ERR_DEVICE_DECOMMISSIONED ? 409 :
-	    r == WG_ERR_TOO_LARGE ? 400 : 500, r, d.detail);
+	gw_send_error(req, r == WG_ERR_DEVICE_DECOMMISSIONED ||
+	    r == WG_ERR_CONFLICT ? 409 : r == WG_ERR_TOO_LARGE ? 400 : 500, r,
+	    d.detail);
 out:
 	json_object_put(o);
 	free(body);
@@ -852,39 +857,22 @@ out:
 }
 
 /*
- * Strict base64 (RFC 4648, padded, no whitespace) into a new buffer of at
- * most max bytes; -1 on anything else.
+ * Strict base64 (RFC 4648, padded, no whitespace; lib/b64.h) into a new
+ * buffer of at most max bytes; -1 on anything else.
  */
 static int
 admin_unbase64(const char *in, size_t max, uint8_t **out, size_t *outlen)
 {
-	size_t n = strlen(in), i, pad = 0, len;
-	uint8_t *p;
-	int got;
+	size_t n = strlen(in);
 
-	if (n == 0 || n % 4 != 0 || n / 4 * 3 > max + 2)
+	if (n == 0 || n / 4 * 3 > max + 2 ||
+	    b64_decode(in, n, B64_STD, out, outlen) != 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		char c = in[i];
-
-		if (c == '=' && i >= n - 2) {
-			pad++;
-			continue;
-		}
-		if (pad > 0 || !((c >= 'A' && c <= 'Z') || (c >= 'a' &&
-		    c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
-			return -1;
-	}
-	len = n / 4 * 3 - pad;
-	if (len > max || (p = malloc(n / 4 * 3 + 1)) == NULL)
-		return -1;
-	got = EVP_DecodeBlock(p, (const unsigned char *)in, (int)n);
-	if (got < 0 || (size_t)got != n / 4 * 3) {
-		free(p);
+	if (*outlen > max) {
+		free(*out);
+		*out = NULL;
 		return -1;
 	}
-	*out = p;
-	*outlen = len;
 	return 0;
 }
 

@@ -32,6 +32,7 @@
 #include "enfmsg.h"
 #include "gateway.h"
 #include "hex.h"
+#include "provfile.h"
 
 #define SVC_BODY_MAX (16u * 1024)
 #define SVC_PENDING_MAX 4096
@@ -280,31 +281,23 @@ service_legacy_segment(struct gw *gw, const struct store_device *dev,
 	return 0;
 }
 
+/*
+ * No other device or provisioning record may have its MAC, name, or
+ * model and serial (as for `device provision`, lib/provfile.h).
+ */
 static int
 legacy_unique(struct gw *gw, const struct store_device *dev,
     struct wg_diag *d)
 {
-	struct store_device *other = malloc(sizeof(*other));
-	int r;
+	struct store_provision p;
 
-	if (other == NULL)
-		return wg_diag_set(d, WG_ERR_ALLOC, "legacy");
-	r = store_device_by_mac(gw->store, dev->mac, other, d);
-	if (r == 0 || r == WG_ERR_CONFLICT)
-		r = wg_diag_set(d, WG_ERR_CONFLICT, "MAC %s is already a "
-		    "device's (%.64s)", dev->mac, r == 0 ? other->name :
-		    "several");
-	else if (r == WG_ERR_NOT_FOUND)
-		r = 0;
-	if (r == 0 && (r = admin_find(gw, dev->name, other, d)) == 0)
-		r = wg_diag_set(d, WG_ERR_CONFLICT, "a device is already "
-		    "named \"%.64s\"", dev->name);
-	else if (r == WG_ERR_DEVICE_UNKNOWN)
-		r = 0;
-	else if (r != 0 && r != WG_ERR_CONFLICT)
-		r = 0;	/* an ambiguous name is no exact match */
-	free(other);
-	return r;
+	memset(&p, 0, sizeof(p));
+	memcpy(p.ek_fpr, dev->device_id, sizeof(p.ek_fpr));
+	memcpy(p.name, dev->name, sizeof(p.name));
+	memcpy(p.model, dev->model, sizeof(p.model));
+	memcpy(p.serial, dev->serial, sizeof(p.serial));
+	memcpy(p.mac, dev->mac, sizeof(p.mac));
+	return provfile_check_one(gw->store, &p, NULL, d);
 }
 
 /*

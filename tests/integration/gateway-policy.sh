@@ -100,6 +100,20 @@ jq '.version = 9 | .issuer = "evil-corp"' "$T/v2.json" >"$T/evil.json"
 gwadm policy install "$T/evil.json" >"$T/evil.out" 2>&1
 check "a bundle from an unknown issuer is refused" \
     "[ $? -ne 0 ] && grep -q POLICY_ISSUER \"$T/evil.out\""
+# The admin API takes bundles only as canonical padded base64: anything
+# else is refused before the bundle is read (error JSON, not POLICY).
+if command -v curl >/dev/null 2>&1; then
+	b64err() {
+		curl -s --unix-socket "$GW_SOCK" \
+		    -H 'Content-Type: application/json' \
+		    -d "{\"bundle\": \"$1\", \"signature\": \"AA==\"}" \
+		    http://localhost/admin/v1/policies | jq -r .error
+	}
+	check "a bundle not in canonical base64 is refused: non-zero pad bits, no padding, url alphabet, whitespace" \
+	    "[ \"\$(b64err 'e30=')\" != JSON ] && [ \"\$(b64err 'e31=')\" = JSON ] &&
+	    [ \"\$(b64err 'e30')\" = JSON ] && [ \"\$(b64err 'e3-=')\" = JSON ] &&
+	    [ \"\$(b64err 'e3 0=')\" = JSON ]"
+fi
 in_force() { gwadm policy list | jq -r '.[] | .issuer + " " + (.version | tostring)'; }
 check "only version 2 is in force" "[ \"$(in_force)\" = 'acme-psirt 2' ]"
 

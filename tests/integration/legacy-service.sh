@@ -103,6 +103,18 @@ check "a sunset in the past: refused (LEGACY)" \
     "refused 1 LEGACY gwadm legacy add --name other --model M --serial S4 \
     --mac 02:1e:00:00:00:0c --owner x --controls y --review 2020-01-01 \
     --sunset 2020-06-01"
+gwadm device provision --name infusion-9 --model Infusomat --serial P-9 \
+    --mac 02:1e:00:00:00:99 \
+    --ek-fpr 9999999999999999999999999999999999999999999999999999999999999999 \
+    >/dev/null || exit 1
+check "a MAC a provisioning record has (device not enrolled yet): refused" \
+    "refused 1 CONFLICT gwadm legacy add --name other --model M --serial S9 \
+    --mac 02:1e:00:00:00:99 --owner x --controls y --review +1d --sunset +2d"
+check "device provision with a legacy device's MAC or name: refused (CONFLICT)" \
+    "refused 1 CONFLICT gwadm device provision --name other --model M \
+    --mac $MAC2 --ek-fpr 8888888888888888888888888888888888888888888888888888888888888888 &&
+    refused 1 CONFLICT gwadm device provision --name old-monitor --model M \
+    --ek-fpr 8888888888888888888888888888888888888888888888888888888888888888"
 check "a multicast MAC: refused" \
     "refused 1 mac gwadm legacy add --name other --model M --serial S5 \
     --mac 03:00:00:00:00:01 --owner x --controls y --review +1d --sunset +2d"
