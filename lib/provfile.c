@@ -744,6 +744,12 @@ clash_cb(const struct store_clash *c, void *arg)
 
 	if (bsearch(&key, w->eks, w->pf->n, sizeof(*w->eks), ek_cmp) != NULL)
 		return 0;	/* the batch itself rewrites that EK's values */
+	/* A repaired device (new TPM) keeps its network card and serial:
+	 * a decommissioned device's MAC is handed over (store_mac_release),
+	 * its serial may return. Its name stays its own. */
+	if (strcmp(c->state, state_name(DEV_DECOMMISSIONED)) == 0 &&
+	    strcmp(c->col, "name") != 0)
+		return 0;
 	if (strcmp(w->col, c->col) == 0 && strcmp(w->ek, c->ek_fpr) == 0)
 		return 0;	/* its record and its device: said once */
 	(void)snprintf(w->col, sizeof(w->col), "%s", c->col);

@@ -469,9 +469,14 @@ enum st {
 	ST_SVC_CLOSE,
 	ST_SVC_OPEN,
 	ST_SVC_DEV,
+	ST_MAC_RETIRED,
+	ST_MAC_RELEASE,
 	ST_COUNT
 };
 
+/* A provisioning record's device state ("" before it enrolls). */
+#define PROV_STATE \
+	"coalesce((SELECT state FROM devices WHERE device_id = ek_fpr), '')"
 #define LEGACY_COLS \
 	"device_id, controls, owner, registered_by, registered_at," \
 	" review_at, sunset_at, reviewed_at, reviewed_by, sunset_done, segment"
@@ -510,15 +515,17 @@ static const char *const st_sql[ST_COUNT] = {
 	 * can answer; the first column orders mac, name, serial.
 	 */
 	[ST_PROV_CLASH] =
-	    "SELECT 1 AS k, 'mac', 'provisioning', ek_fpr, name, ''"
+	    "SELECT 1 AS k, 'mac', 'provisioning', ek_fpr, name, " PROV_STATE
 	    " FROM provisioning WHERE ?2 <> '' AND mac = ?2 AND ek_fpr <> ?1"
 	    " UNION ALL SELECT 1, 'mac', 'devices', device_id, name, state"
 	    " FROM devices WHERE ?2 <> '' AND mac = ?2 AND device_id <> ?1"
-	    " UNION ALL SELECT 2, 'name', 'provisioning', ek_fpr, name, ''"
+	    " UNION ALL SELECT 2, 'name', 'provisioning', ek_fpr, name, "
+	    PROV_STATE
 	    " FROM provisioning WHERE ?3 <> '' AND name = ?3 AND ek_fpr <> ?1"
 	    " UNION ALL SELECT 2, 'name', 'devices', device_id, name, state"
 	    " FROM devices WHERE ?3 <> '' AND name = ?3 AND device_id <> ?1"
-	    " UNION ALL SELECT 3, 'serial', 'provisioning', ek_fpr, name, ''"
+	    " UNION ALL SELECT 3, 'serial', 'provisioning', ek_fpr, name, "
+	    PROV_STATE
 	    " FROM provisioning WHERE ?5 <> '' AND model = ?4 AND serial = ?5"
 	    " AND ek_fpr <> ?1"
 	    " UNION ALL SELECT 3, 'serial', 'devices', device_id, name, state"
@@ -677,6 +684,12 @@ static const char *const st_sql[ST_COUNT] = {
 	[ST_SVC_DEV] =
 	    "SELECT " SERVICE_COLS " FROM service_windows"
 	    " WHERE device_id = ?1 ORDER BY id",
+	[ST_MAC_RETIRED] =
+	    "SELECT device_id FROM devices WHERE mac = ?1 AND device_id <> ?2"
+	    " AND state = 'decommissioned' ORDER BY device_id",
+	[ST_MAC_RELEASE] =
+	    "UPDATE devices SET mac = '' WHERE device_id = ?1"
+	    " AND state = 'decommissioned'",
 };
 
 struct store {
@@ -3418,5 +3431,54 @@ store_service_each(struct store *s, const char *device_id,
 		r = db_err(s, d, "service_each");
 out:
 	st_done(st);
+	return r;
+}
+
+/* ---- MACs of decommissioned devices (repaired devices) ---- */
+
+int
+store_mac_release(struct store *s, const char *mac, const char *keep,
+    char (*ids)[STORE_ID_LEN], size_t max, size_t *n, struct wg_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_MAC_RETIRED];
+	size_t i;
+	int rc, r = 0;
+
+	*n = 0;
+	if (mac == NULL || *mac == '\0')
+		return 0;
+	if (!fits(mac, STORE_MAC_LEN))
+		return too_large(d, "mac", STORE_MAC_LEN - 1);
+	if ((r = check_key(keep, "device_id", d)) != 0)
+		return r;
+	if (bind_text(st, 1, mac) != SQLITE_OK ||
+	    bind_text(st, 2, keep) != SQLITE_OK) {
+		r = db_err(s, d, "mac_release");
+		st_done(st);
+		return r;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == max) {
+			r = wg_diag_set(d, WG_ERR_TOO_LARGE, "more than %zu "
+			    "decommissioned devices with MAC %s", max, mac);
+			break;
+		}
+		if ((r = col_text(st, 0, ids[*n], STORE_ID_LEN, 0,
+		    "devices.device_id", d)) != 0)
+			break;
+		(*n)++;
+	}
+	if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = db_err(s, d, "mac_release");
+	st_done(st);
+	for (i = 0; r == 0 && i < *n; i++) {
+		st = s->st[ST_MAC_RELEASE];
+		if (bind_text(st, 1, ids[i]) != SQLITE_OK) {
+			r = db_err(s, d, "mac_release");
+			st_done(st);
+			break;
+		}
+		r = st_run(s, ST_MAC_RELEASE, "mac_release", d);
+	}
 	return r;
 }

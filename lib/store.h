@@ -557,6 +557,16 @@ int store_ak_history_add(struct store *s, const char *device_id, int64_t at,
     const char *old_ak, const char *new_ak, const char *reason,
     struct wg_diag *d);
 
+/*
+ * A repaired device (new TPM, same network card) takes over the MAC of
+ * its decommissioned predecessor: clears mac on every decommissioned
+ * device (other than keep) that has it, in the caller's transaction, and
+ * gives their ids in ids (at most max; more is WG_ERR_TOO_LARGE and
+ * nothing beyond is changed) and how many in *n, for the audit rows.
+ */
+int store_mac_release(struct store *s, const char *mac, const char *keep,
+    char (*ids)[STORE_ID_LEN], size_t max, size_t *n, struct wg_diag *d);
+
 /* ---- legacy devices and field service (schema 7) ---- */
 
 /* A device without a usable TPM and its compensating controls. */

@@ -623,6 +623,7 @@ admin_provision(struct gw *gw, struct evhttp_request *req)
 	/* As an import with --replace: another device's MAC, name or
 	 * serial, or a retired EK, is refused (lib/provfile.h). */
 	if ((r = provfile_check_one(gw->store, &p, NULL, &d)) != 0 ||
+	    (r = service_mac_takeover(gw, p.mac, p.ek_fpr, actor, &d)) != 0 ||
 	    (r = store_provision_put(gw->store, &p, &d)) != 0)
 		goto rollback;
 	{
@@ -794,7 +795,9 @@ admin_provision_batch(struct gw *gw, struct evhttp_request *req, int replace)
 		} else
 			nadd++;
 		p->created_at = gw_now();
-		if ((r = store_provision_put(gw->store, p, &d)) != 0)
+		if ((r = service_mac_takeover(gw, p->mac, p->ek_fpr, actor,
+		    &d)) != 0 ||
+		    (r = store_provision_put(gw->store, p, &d)) != 0)
 			goto rollback;
 		au.at = gw_now();
 		au.actor = actor;

@@ -292,6 +292,14 @@ int service_close_all(struct gw *gw, const struct store_device *dev,
     const char *actor, const char *why, struct wg_diag *d);
 void service_sweep(struct gw *gw);
 void service_done(struct gw *gw, int committed);
+/*
+ * A new record (device_id's) with mac takes it over from decommissioned
+ * devices (a repaired device: new TPM, same network card): their MAC is
+ * cleared with an audit row each, and after the commit the enforcer
+ * moves the MAC out of the blocked segment. In the caller's transaction.
+ */
+int service_mac_takeover(struct gw *gw, const char *mac,
+    const char *device_id, const char *actor, struct wg_diag *d);
 void service_free(void);
 void service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
     const char *actor);

@@ -37,18 +37,20 @@
 #define SVC_BODY_MAX (16u * 1024)
 #define SVC_PENDING_MAX 4096
 
-/* One flow change to send once its transaction commits. */
+/* One flow change (or a MAC's segment) to send once its transaction
+ * commits. */
 struct svc_change {
 	char mac[STORE_MAC_LEN];
-	char flow[STORE_SEGMENT_LEN];
+	char flow[STORE_SEGMENT_LEN];	/* or the segment, for a PUT */
 	uint32_t seconds;		/* 0: close */
+	int put;			/* a PUT of mac to segment flow */
 };
 
 static struct svc_change *pending;
 static size_t npending, cap_pending, dropped;
 
 static void
-svc_queue(const char *mac, const char *flow, uint32_t seconds)
+svc_queue_any(const char *mac, const char *flow, uint32_t seconds, int put)
 {
 	struct svc_change *c;
 
@@ -63,6 +65,38 @@ svc_queue(const char *mac, const char *flow, uint32_t seconds)
 	snprintf(c->mac, sizeof(c->mac), "%s", mac);
 	snprintf(c->flow, sizeof(c->flow), "%s", flow);
 	c->seconds = seconds;
+	c->put = put;
+}
+
+static void
+svc_queue(const char *mac, const char *flow, uint32_t seconds)
+{
+	svc_queue_any(mac, flow, seconds, 0);
+}
+
+int
+service_mac_takeover(struct gw *gw, const char *mac, const char *device_id,
+    const char *actor, struct wg_diag *d)
+{
+	char ids[16][STORE_ID_LEN], detail[96];
+	size_t i, n = 0;
+	int r;
+
+	if ((r = store_mac_release(gw->store, mac, device_id, ids, 16, &n,
+	    d)) != 0)
+		return r;
+	snprintf(detail, sizeof(detail), "taken over by device %.16s... (a "
+	    "repaired device)", device_id);
+	for (i = 0; i < n; i++)
+		if ((r = gw_audit(gw, ids[i], actor, "mac-released", mac, NULL,
+		    detail, d)) != 0)
+			return r;
+	/* The enforcer has the MAC blocked: out of there, to where a device
+	 * that has not attested goes (its own PUT, if it has a device,
+	 * follows). */
+	if (n > 0)
+		svc_queue_any(mac, gw_segment(gw, DEV_PENDING), 0, 1);
+	return 0;
 }
 
 void
@@ -72,8 +106,11 @@ service_done(struct gw *gw, int committed)
 
 	if (committed) {
 		for (i = 0; i < npending; i++)
-			enf_flow_put(gw, pending[i].mac, pending[i].flow,
-			    pending[i].seconds);
+			if (pending[i].put)
+				enf_put(gw, pending[i].mac, pending[i].flow);
+			else
+				enf_flow_put(gw, pending[i].mac,
+				    pending[i].flow, pending[i].seconds);
 		if (dropped > 0)
 			gw_log("field service: %zu flow change(s) not sent (out "
 			    "of memory); the enforcer is reconciled at its next "
@@ -420,6 +457,8 @@ service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
 	gw_time_iso(sunset, sun, sizeof(sun));
 	snprintf(detail, sizeof(detail), "review %s, sunset %s, owner %.40s",
 	    rev, sun, owner);
+	if (r == 0)
+		r = service_mac_takeover(gw, dev->mac, dev->device_id, actor, &d);
 	if (r == 0 && (r = store_legacy_put(gw->store, &l, &d)) == 0 &&
 	    (r = gw_audit(gw, dev->device_id, actor, "legacy-register", NULL,
 	    state_name(DEV_LEGACY), detail, &d)) == 0 &&

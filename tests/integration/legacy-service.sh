@@ -340,6 +340,23 @@ check "a restarted enforcer gets the open window again before it is in force" \
     [ \"\$(gw_enf in_force)\" = true ]"
 check "closing it sends CLOSE" \
     "gwadm service close scanner >/dev/null && wait_log 'dry-run: CLOSE $MAC3 vendor-support'"
+# A repaired device: new TPM (EK), same network card and serial. The
+# retired record gives up its MAC (audited); the enforcer moves the MAC
+# from blocked to where an unattested device goes; its name stays taken.
+gwadm decommission scanner --reason "sent for repair: mainboard and TPM replaced" >/dev/null
+check "decommissioned: the MAC is blocked" "wait_log 'dry-run: PUT $MAC3 blocked'"
+check "the repaired device's record takes over MAC and serial" \
+    "gwadm device provision --name scanner-2 --model 'CT 64' --serial C-1 \
+    --mac $MAC3 --ek-fpr 7777777777777777777777777777777777777777777777777777777777777777 \
+    >/dev/null &&
+    audit_has scanner mac-released '.before == \"$MAC3\" and (.detail | test(\"777777\"))' &&
+    [ \"\$(field scanner .mac)\" = '' ]"
+check "and the enforcer takes the MAC out of the blocked segment" \
+    "wait_log 'dry-run: PUT $MAC3 quarantine' &&
+    [ \"\$(grep 'dry-run: PUT $MAC3 ' '$ENFLOG' | tail -1 | sed 's/.* //')\" = quarantine ]"
+check "the retired device's name is not given again" \
+    "refused 1 CONFLICT gwadm device provision --name scanner --model 'CT 64' \
+    --ek-fpr 6666666666666666666666666666666666666666666666666666666666666666"
 MAC4=02:1e:00:00:00:04
 check "a legacy device in a segment of its own that the enforcer announced" \
     "gwadm legacy add --name lab-analyser --model 'Cobas 6000' --serial B-2 \
