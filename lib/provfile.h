@@ -92,7 +92,8 @@ struct provfile_conflicts {
  * Checks pf against store s, in the caller's transaction; reads only.
  * A record conflicts when its MAC, name or model and serial is used by a
  * stored record or device of another EK (one of the batch's own EKs
- * excepted: the batch replaces those), when its EK's device is
+ * excepted: the batch replaces those; so are the MAC and serial of a
+ * decommissioned device, which a repaired one may take over), when its EK's device is
  * decommissioned (or the EK blocked), or when its EK's stored record
  * differs and replace is 0. Sets each record's act. Returns 0, or
  * WG_ERR_CONFLICT with every conflict in out (record order), or a store
