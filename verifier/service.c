@@ -169,6 +169,22 @@ svc_body(struct evhttp_request *req, const char *const *allowed)
 	return o;
 }
 
+/*
+ * The handlers' start: a zeroed device buffer and the body (keys only).
+ * -1 after answering; the caller frees both either way.
+ */
+static int
+svc_start(struct evhttp_request *req, const char *const *keys,
+    struct store_device **dev, struct json_object **o)
+{
+	*o = NULL;
+	if ((*dev = calloc(1, sizeof(**dev))) == NULL) {
+		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
+		return -1;
+	}
+	return (*o = svc_body(req, keys)) == NULL ? -1 : 0;
+}
+
 /* A printable text field (gw_text_ok); NULL when absent or bad (*bad). */
 static const char *
 svc_text(struct json_object *o, const char *key, int *bad)
@@ -349,7 +365,7 @@ service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
 	static const char *const keys[] = { "name", "model", "serial", "mac",
 	    "owner", "controls", "review_at", "sunset_at", "segment", "ward",
 	    NULL };
-	struct store_device *dev = calloc(1, sizeof(*dev));
+	struct store_device *dev = NULL;
 	struct store_legacy l;
 	struct json_object *o = NULL, *out;
 	struct wg_diag d;
@@ -360,11 +376,7 @@ service_legacy_add_http(struct gw *gw, struct evhttp_request *req,
 	int bad = 0, r;
 
 	wg_diag_clear(&d);
-	if (dev == NULL) {
-		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
-		return;
-	}
-	if ((o = svc_body(req, keys)) == NULL)
+	if (svc_start(req, keys, &dev, &o) != 0)
 		goto out;
 	name = svc_text(o, "name", &bad);
 	model = svc_text(o, "model", &bad);
@@ -493,7 +505,7 @@ service_legacy_review_http(struct gw *gw, struct evhttp_request *req,
 {
 	static const char *const keys[] = { "review_at", "note", "controls",
 	    "owner", "sunset_at", NULL };
-	struct store_device *dev = calloc(1, sizeof(*dev));
+	struct store_device *dev = NULL;
 	struct store_legacy l;
 	struct json_object *o = NULL, *out;
 	struct wg_diag d;
@@ -503,11 +515,7 @@ service_legacy_review_http(struct gw *gw, struct evhttp_request *req,
 	int bad = 0, r;
 
 	wg_diag_clear(&d);
-	if (dev == NULL) {
-		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
-		return;
-	}
-	if ((o = svc_body(req, keys)) == NULL)
+	if (svc_start(req, keys, &dev, &o) != 0)
 		goto out;
 	note = svc_text(o, "note", &bad);
 	controls = svc_text(o, "controls", &bad);
@@ -759,7 +767,7 @@ service_open_http(struct gw *gw, struct evhttp_request *req, const char *key,
 {
 	static const char *const keys[] = { "flow", "until", "approved_by",
 	    "reason", NULL };
-	struct store_device *dev = calloc(1, sizeof(*dev));
+	struct store_device *dev = NULL;
 	struct store_service w;
 	struct svc_walk old;
 	struct json_object *o = NULL, *out;
@@ -773,11 +781,7 @@ service_open_http(struct gw *gw, struct evhttp_request *req, const char *key,
 
 	wg_diag_clear(&d);
 	memset(&old, 0, sizeof(old));
-	if (dev == NULL) {
-		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
-		return;
-	}
-	if ((o = svc_body(req, keys)) == NULL)
+	if (svc_start(req, keys, &dev, &o) != 0)
 		goto out;
 	flow = svc_text(o, "flow", &bad);
 	approver = svc_text(o, "approved_by", &bad);
@@ -866,7 +870,7 @@ service_close_http(struct gw *gw, struct evhttp_request *req,
     const char *key, const char *actor)
 {
 	static const char *const keys[] = { "flow", "reason", NULL };
-	struct store_device *dev = calloc(1, sizeof(*dev));
+	struct store_device *dev = NULL;
 	struct json_object *o = NULL, *out;
 	struct svc_walk a;
 	struct wg_diag d;
@@ -876,11 +880,7 @@ service_close_http(struct gw *gw, struct evhttp_request *req,
 
 	wg_diag_clear(&d);
 	memset(&a, 0, sizeof(a));
-	if (dev == NULL) {
-		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
-		return;
-	}
-	if ((o = svc_body(req, keys)) == NULL)
+	if (svc_start(req, keys, &dev, &o) != 0)
 		goto out;
 	flow = svc_text(o, "flow", &bad);
 	reason = svc_text(o, "reason", &bad);
