@@ -77,6 +77,15 @@ int cmd_decommission(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 
 /* cli_policy.c */
+struct evlog;
+struct pcr_set;
+/*
+ * Reads, parses and replays the event log at path (caller frees *log);
+ * prints the reason on failure. WG_EXIT_OK; WG_EXIT_REFUSED for a log
+ * that is too large, malformed or does not replay; WG_EXIT_ERROR else.
+ */
+int cli_load_log(const char *path, struct evlog **log,
+    struct pcr_set *replay);
 int cmd_policy(int argc, char **argv);
 int cmd_appraise(int argc, char **argv);
 

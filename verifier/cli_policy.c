@@ -66,9 +66,8 @@ load_policy(const char *path, uint8_t **buf, size_t *len, struct policy **out)
 	return WG_EXIT_OK;
 }
 
-/* Parses and replays an event log; prints the reason on failure. */
-static int
-load_log(const char *path, struct evlog **log, struct pcr_set *replay)
+int
+cli_load_log(const char *path, struct evlog **log, struct pcr_set *replay)
 {
 	struct wg_diag d;
 	uint8_t *buf = NULL;
@@ -79,6 +78,8 @@ load_log(const char *path, struct evlog **log, struct pcr_set *replay)
 	if ((r = file_read(path, EVLOG_DEFAULT_MAX_BYTES, &buf, &len,
 	    &d)) != 0) {
 		report_diag(&d, r);
+		if (r == WG_ERR_TOO_LARGE)
+			ret = WG_EXIT_REFUSED;
 		goto out;
 	}
 	if ((r = evlog_parse(buf, len, NULL, log, &d)) != 0 ||
@@ -128,7 +129,7 @@ policy_learn_cmd(int argc, char **argv)
 		goto usage;
 	if ((replay = malloc(sizeof(*replay))) == NULL)
 		return WG_EXIT_ERROR;
-	if ((ret = load_log(logp, &log, replay)) != WG_EXIT_OK)
+	if ((ret = cli_load_log(logp, &log, replay)) != WG_EXIT_OK)
 		goto out;
 	wg_diag_clear(&d);
 	if ((r = policy_learn(log, issuer, model, release, &p, &d)) != 0) {
@@ -460,7 +461,7 @@ cmd_appraise(int argc, char **argv)
 		}
 		signed_ok = 1;
 	}
-	if (load_log(logp, &log, replay) != WG_EXIT_OK)
+	if (cli_load_log(logp, &log, replay) != WG_EXIT_OK)
 		goto out;
 	if ((pm = policy_model_find(p, model)) == NULL) {
 		errx_line("%s: %s: the policy has no model \"%s\"",

@@ -328,10 +328,9 @@ cmd_eventlog(int argc, char **argv)
 	struct evlog *log = NULL;
 	struct pcr_set *pcrs = NULL;
 	struct json_object *root = NULL, *events = NULL;
-	uint8_t *buf = NULL;
-	size_t len = 0, i;
+	size_t i;
 	unsigned k;
-	int json = 0, c, r, ret = WG_EXIT_ERROR;
+	int json = 0, c, ret = WG_EXIT_ERROR;
 	char abuf[8], hex[2 * ALG_MAX_DIGEST + 1], text[EVLOG_STR_MAX + 96];
 
 	wg_diag_clear(&d);
@@ -351,25 +350,13 @@ cmd_eventlog(int argc, char **argv)
 	if (optind != argc - 1)
 		goto usage;
 
-	if ((r = file_read(argv[optind], EVLOG_DEFAULT_MAX_BYTES, &buf, &len,
-	    &d)) != 0) {
-		report_diag(&d, r);
-		ret = r == WG_ERR_TOO_LARGE ? WG_EXIT_REFUSED : WG_EXIT_ERROR;
-		goto out;
-	}
-	if ((r = evlog_parse(buf, len, NULL, &log, &d)) != 0) {
-		report_diag(&d, r);
-		ret = WG_EXIT_REFUSED;
-		goto out;
-	}
 	if ((pcrs = malloc(sizeof(*pcrs))) == NULL) {
 		errx_line("out of memory");
 		goto out;
 	}
-	if ((r = evlog_replay(log, pcrs, &d)) != 0) {
-		report_diag(&d, r);
+	if ((ret = cli_load_log(argv[optind], &log, pcrs)) != WG_EXIT_OK)
 		goto out;
-	}
+	ret = WG_EXIT_ERROR;
 
 	if (json) {
 		struct json_object *algs = json_object_new_array();
@@ -489,7 +476,6 @@ out:
 	json_object_put(root);
 	free(pcrs);
 	evlog_free(log);
-	free(buf);
 	return ret;
 }
 
