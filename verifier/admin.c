@@ -247,6 +247,22 @@ admin_find(struct gw *gw, const char *key, struct store_device *dev,
 	    "\"%.64s\"", ADMIN_PREFIX_MIN, key);
 }
 
+int
+admin_find_http(struct gw *gw, struct evhttp_request *req, const char *key,
+    struct store_device *dev)
+{
+	struct wg_diag d;
+	int r;
+
+	wg_diag_clear(&d);
+	gw_flush(gw);
+	if ((r = admin_find(gw, key, dev, &d)) == 0)
+		return 0;
+	gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
+	    d.detail);
+	return -1;
+}
+
 /*
  * The device's provisioning record (schema 6: UDI, batch, location and
  * the owner of each lifecycle stage), or null when it has none.
@@ -287,19 +303,12 @@ static void
 admin_show(struct gw *gw, struct evhttp_request *req, const char *key)
 {
 	struct store_device *dev = calloc(1, sizeof(*dev));
-	struct wg_diag d;
-	int r;
 
-	wg_diag_clear(&d);
 	if (dev == NULL) {
 		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
 		return;
 	}
-	gw_flush(gw);
-	if ((r = admin_find(gw, key, dev, &d)) != 0)
-		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
-		    d.detail);
-	else {
+	if (admin_find_http(gw, req, key, dev) == 0) {
 		struct json_object *o = admin_device_json(dev, 1);
 
 		json_object_object_add(o, "hold", hold_json(gw, dev));
@@ -363,12 +372,8 @@ admin_approve(struct gw *gw, struct evhttp_request *req, const char *key)
 		return;
 	}
 	admin_actor(req, actor, sizeof(actor));
-	gw_flush(gw);
-	if ((r = admin_find(gw, key, dev, &d)) != 0) {
-		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
-		    d.detail);
+	if (admin_find_http(gw, req, key, dev) != 0)
 		goto out;
-	}
 	if ((r = store_begin(gw->store, &d)) != 0)
 		goto fail;
 	if (dev->approved) {
@@ -414,12 +419,8 @@ admin_rotate_ak(struct gw *gw, struct evhttp_request *req, const char *key)
 		return;
 	}
 	admin_actor(req, actor, sizeof(actor));
-	gw_flush(gw);
-	if ((r = admin_find(gw, key, dev, &d)) != 0) {
-		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
-		    d.detail);
+	if (admin_find_http(gw, req, key, dev) != 0)
 		goto out;
-	}
 	if (strcmp(dev->state, "decommissioned") == 0) {
 		gw_send_error(req, 409, WG_ERR_DEVICE_DECOMMISSIONED, NULL);
 		goto out;
@@ -502,12 +503,8 @@ admin_hold(struct gw *gw, struct evhttp_request *req, const char *key,
 		    "release takes only \"reason\"");
 		goto out;
 	}
-	gw_flush(gw);
-	if ((r = admin_find(gw, key, dev, &d)) != 0) {
-		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
-		    d.detail);
+	if (admin_find_http(gw, req, key, dev) != 0)
 		goto out;
-	}
 	if ((r = store_begin(gw->store, &d)) != 0)
 		goto fail;
 	r = release ? hold_release(gw, dev, actor, reason != NULL ? reason :
@@ -936,17 +933,10 @@ admin_with_device(struct gw *gw, struct evhttp_request *req, const char *key,
     const struct store_device *))
 {
 	struct store_device *dev = calloc(1, sizeof(*dev));
-	struct wg_diag d;
-	int r;
 
-	wg_diag_clear(&d);
-	gw_flush(gw);
 	if (dev == NULL)
 		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
-	else if ((r = admin_find(gw, key, dev, &d)) != 0)
-		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
-		    d.detail);
-	else
+	else if (admin_find_http(gw, req, key, dev) == 0)
 		fn(gw, req, dev);
 	free(dev);
 }

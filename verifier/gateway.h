@@ -198,6 +198,9 @@ void admin_actor(struct evhttp_request *req, char *out, size_t len);
 /* A device by id, unique id prefix or unique name. */
 int admin_find(struct gw *gw, const char *key, struct store_device *dev,
     struct wg_diag *d);
+/* The same from committed data, answering 404 or 400 itself: -1 then. */
+int admin_find_http(struct gw *gw, struct evhttp_request *req,
+    const char *key, struct store_device *dev);
 /* A device as JSON (new); full adds identity, times and counters. */
 struct json_object *admin_device_json(const struct store_device *dev,
     int full);

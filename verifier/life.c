@@ -320,12 +320,8 @@ life_decommission(struct gw *gw, struct evhttp_request *req, const char *key)
 		    "{\"reason\": 1 to 128 printable bytes}");
 		goto out;
 	}
-	gw_flush(gw);
-	if ((r = admin_find(gw, key, dev, &d)) != 0) {
-		gw_send_error(req, r == WG_ERR_DEVICE_UNKNOWN ? 404 : 400, r,
-		    d.detail);
+	if (admin_find_http(gw, req, key, dev) != 0)
 		goto out;
-	}
 	if (strcmp(dev->state, state_name(DEV_DECOMMISSIONED)) == 0) {
 		gw_send_error(req, 409, WG_ERR_DEVICE_DECOMMISSIONED,
 		    "the device is already decommissioned");
