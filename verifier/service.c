@@ -1006,6 +1006,9 @@ svc_sunsets(struct gw *gw, int64_t now, struct store_device *dev,
 		    (r = gw_resegment(gw, dev, d)) != 0 ||
 		    (r = store_device_put(gw->store, dev, d)) != 0)
 			break;
+		/* Syslog and webhook: the state stays, the segment does not. */
+		notify_add(gw, dev, dev->state, "past its sunset date: "
+		    "quarantined");
 		gw_log("legacy device %.16s... %s: past its sunset, now in %s",
 		    dev->device_id, dev->name, dev->segment);
 	}
