@@ -21,14 +21,10 @@ set -u
 : "${WARDGATE:?}" "${WG_TESTDATA:?}" "${WG_SRCDIR:?}" "${WG_BUILDDIR:?}"
 AGENT="$WG_BUILDDIR/agent/wardgate-agent"
 TOOL="$WG_BUILDDIR/agent/agent-testtool"
-for tool in swtpm swtpm_setup swtpm_ioctl tpm2_startup tpm2_createek \
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need swtpm swtpm_setup swtpm_ioctl tpm2_startup tpm2_createek \
     tpm2_pcrextend tpm2_pcrread tpm2_makecredential tpm2_nvdefine \
-    tpm2_nvwrite tpm2_nvread tpm2_nvundefine tpm2_getcap openssl jq; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		exit 77
-	}
-done
+    tpm2_nvwrite tpm2_nvread tpm2_nvundefine tpm2_getcap openssl jq
 
 . "$WG_SRCDIR/tests/integration/swtpm-lib.sh"
 . "$WG_SRCDIR/tests/integration/swtpm-ca.sh"
@@ -36,10 +32,8 @@ done
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-agent.XXXXXX")
 trap 'swtpm_cleanup; rm -rf "$T"' EXIT INT TERM
 
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-# check NAME command...: ok when the command succeeds.
+# check NAME command...: ok when the command succeeds (not tap-lib.sh's
+# eval of a string).
 check() {
 	_name=$1
 	shift
@@ -321,5 +315,4 @@ check "... says which URL failed" grep -q "https://127.0.0.1:1/v1/enroll" \
     "$T/err.txt"
 check "nothing left loaded after a failed enrollment" nothing_loaded
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -14,12 +14,8 @@
 set -u
 
 : "${WARDGATE:?}" "${WG_TESTDATA:?}" "${WG_SRCDIR:?}" "${WG_BUILDDIR:?}"
-for tool in swtpm swtpm_setup tpm2_pcrextend jq curl openssl base64; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		exit 77
-	}
-done
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need swtpm swtpm_setup tpm2_pcrextend jq curl openssl base64
 
 . "$WG_SRCDIR/tests/integration/swtpm-lib.sh"
 . "$WG_SRCDIR/tests/integration/swtpm-ca.sh"
@@ -28,11 +24,6 @@ done
 AGENT="$WG_BUILDDIR/agent/wardgate-agent"
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-e2e.XXXXXX")
 trap 'gw_stop; swtpm_cleanup; rm -rf "$T"' EXIT INT TERM
-
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
 SEL="sha256:0,1,2,3,4,5,6,7"
 LOG_SRC="$WG_TESTDATA/eventlogs/archlinux-workstation-systemd-boot.bin"
@@ -225,9 +216,8 @@ check "after a restart no device is nearer trust" \
 gwadm status >"$T/status.txt"
 sed 's/^/# /' "$T/status.txt"
 
-echo "1..$n"
 if [ "$fails" -ne 0 ]; then
 	echo "# wardgated's log:"
 	sed 's/^/#   /' "$T/gw/wardgated.log"
 fi
-[ "$fails" -eq 0 ]
+tap_done

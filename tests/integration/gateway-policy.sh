@@ -12,12 +12,8 @@
 set -u
 
 : "${WARDGATE:?}" "${WG_TESTDATA:?}" "${WG_SRCDIR:?}" "${WG_BUILDDIR:?}"
-for tool in swtpm swtpm_setup tpm2_pcrextend jq openssl; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		exit 77
-	}
-done
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need swtpm swtpm_setup tpm2_pcrextend jq openssl
 
 . "$WG_SRCDIR/tests/integration/swtpm-lib.sh"
 . "$WG_SRCDIR/tests/integration/swtpm-ca.sh"
@@ -26,11 +22,6 @@ done
 AGENT="$WG_BUILDDIR/agent/wardgate-agent"
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-policy.XXXXXX")
 trap 'gw_stop; swtpm_cleanup; rm -rf "$T"' EXIT INT TERM
-
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
 LOG="$T/good.bin"
 cp "$WG_TESTDATA/eventlogs/archlinux-workstation-systemd-boot.bin" "$LOG"
@@ -172,9 +163,8 @@ agent P1 --once >/dev/null 2>&1
 check "after a restart the installed policy still decides" \
     "[ \"$(field_of P1 state)\" = trusted ] && [ \"$(gwadm policy list | jq -r '.[0].version')\" = 2 ]"
 
-echo "1..$n"
 if [ "$fails" -ne 0 ]; then
 	echo "# wardgated's log:"
 	sed 's/^/#   /' "$T/gw/wardgated.log"
 fi
-[ "$fails" -eq 0 ]
+tap_done

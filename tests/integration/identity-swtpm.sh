@@ -9,15 +9,11 @@ set -u
 
 : "${WG_SRCDIR:?}" "${WG_BUILDDIR:?}"
 CREDTOOL=$WG_BUILDDIR/tests/integration/credtool
-for tool in swtpm swtpm_setup tpm2_createek tpm2_createak \
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need swtpm swtpm_setup tpm2_createek tpm2_createak \
     tpm2_activatecredential tpm2_makecredential tpm2_startauthsession \
     tpm2_policysecret tpm2_nvread tpm2_nvdefine tpm2_nvwrite \
-    tpm2_readpublic tpm2_flushcontext openssl; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		exit 77
-	}
-done
+    tpm2_readpublic tpm2_flushcontext openssl
 command -v swtpm_localca >/dev/null 2>&1 ||
     [ -x /usr/share/swtpm/swtpm-localca ] || {
 	echo "SKIP: swtpm_localca not installed (swtpm-tools)"
@@ -32,9 +28,6 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/wg-identity.XXXXXX")
 trap 'swtpm_cleanup; rm -rf "$T"' EXIT INT TERM
 T0=$(date +%s)
 
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
 check() { _what=$1; shift; if "$@"; then ok "$_what"; else notok "$_what"; fi; }
 hexof() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 tobin() {
@@ -260,5 +253,4 @@ for c in rsa:ekrsa ecc:ekecc ek384:ek384; do
 done
 
 echo "# identity-swtpm took $(($(date +%s) - T0)) s"
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -1,7 +1,8 @@
 # tests/integration/: real TPM (swtpm) end to end with tpm2-tools.
 WG_INTEGRATION_TESTS = tests/integration/quote-swtpm.sh
 TESTS += $(WG_INTEGRATION_TESTS)
-EXTRA_DIST += $(WG_INTEGRATION_TESTS) tests/integration/swtpm-lib.sh
+EXTRA_DIST += $(WG_INTEGRATION_TESTS) tests/integration/swtpm-lib.sh \
+	tests/integration/tap-lib.sh
 
 # Identity: software MakeCredential and EK certificates against swtpm.
 TESTS += tests/integration/identity-swtpm.sh

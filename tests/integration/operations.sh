@@ -14,12 +14,8 @@
 set -u
 
 : "${WARDGATE:?}" "${WG_TESTDATA:?}" "${WG_SRCDIR:?}" "${WG_BUILDDIR:?}"
-for tool in swtpm swtpm_setup tpm2_pcrextend jq curl openssl python3; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		exit 77
-	}
-done
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need swtpm swtpm_setup tpm2_pcrextend jq curl openssl python3
 
 . "$WG_SRCDIR/tests/integration/swtpm-lib.sh"
 . "$WG_SRCDIR/tests/integration/swtpm-ca.sh"
@@ -36,11 +32,6 @@ cleanup() {
 	[ -n "${WG_KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
 LOG_SRC="$WG_TESTDATA/eventlogs/archlinux-workstation-systemd-boot.bin"
 
@@ -317,5 +308,4 @@ if [ "$SYSLOG" = yes ]; then
 fi
 
 gw_stop
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -3,14 +3,12 @@
 # normalised form, and says what it claims about the logs it was made for.
 set -u
 : "${WARDGATE:?}" "${WG_SRCDIR:?}" "${WG_TESTDATA:?}"
-command -v jq >/dev/null 2>&1 || { echo "SKIP: jq not installed"; exit 77; }
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need jq
 P="$WG_SRCDIR/policies"
 E="$WG_TESTDATA/eventlogs"
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-polex.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
 
 count=0
 for f in "$P"/*.json "$P"/corpus/*.json; do
@@ -61,5 +59,4 @@ printf 'x' | dd of="$T/b.json.sig" bs=1 seek=10 conv=notrunc status=none
 rc=$?
 [ $rc -eq 2 ] && grep -q POLICY_SIGNATURE "$T/out" && ok "a bad signature is an error (2)" || notok "bad signature: exit $rc"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -6,21 +6,13 @@
 set -u
 
 : "${WARDGATE:?}" "${WG_TESTDATA:?}" "${WG_SRCDIR:?}"
-for tool in swtpm swtpm_setup tpm2_createek tpm2_quote tpm2_checkquote jq; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		exit 77
-	}
-done
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need swtpm swtpm_setup tpm2_createek tpm2_quote tpm2_checkquote jq
 
 . "$WG_SRCDIR/tests/integration/swtpm-lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-quote.XXXXXX")
 trap 'swtpm_cleanup; rm -rf "$T"' EXIT INT TERM
-
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
 
 LOG="$T/boot.bin"
 cp "$WG_TESTDATA/eventlogs/archlinux-workstation-systemd-boot.bin" "$LOG"
@@ -174,5 +166,4 @@ verify 1 QUOTE_PCR_SELECT "required PCR not quoted" -- \
 "$WARDGATE" quote verify --ak "$T/ak.pub" $Q --nonce "$NONCE" >/dev/null 2>&1
 [ $? -eq 2 ] && ok "no PCR source is a usage error" || notok "no PCR source is a usage error"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -33,12 +33,8 @@ FREERADIUS=$(command -v freeradius || command -v radiusd) || {
 	echo "SKIP: freeradius not installed (apt-get install freeradius freeradius-rest freeradius-utils)"
 	exit 77
 }
-for tool in radclient swtpm swtpm_setup tpm2_pcrextend jq curl openssl ss; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		exit 77
-	}
-done
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need radclient swtpm swtpm_setup tpm2_pcrextend jq curl openssl ss
 FR_ETC=/etc/freeradius/3.0
 FR_LIB=/usr/lib/freeradius
 for f in "$FR_ETC/dictionary" "$FR_ETC/mods-available/always" \
@@ -67,11 +63,6 @@ fr_stop_all() {
 	FR_PIDS=""
 }
 trap 'fr_stop_all; gw_stop; swtpm_cleanup; rm -rf "$T"' EXIT INT TERM
-
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
 # A UDP port nobody listens on (FreeRADIUS binds it itself).
 free_udp_port() {
@@ -438,11 +429,10 @@ check "(h) the timeout is logged" \
     "grep -q \"Disconnect-Request id [0-9]* for $(ieee $MAC_B3) .*no verified answer\" \"$T/gw/wardgated.log\""
 gw_stop
 
-echo "1..$n"
 if [ "$fails" -ne 0 ]; then
 	echo "# wardgated's log:"
 	sed 's/^/#   /' "$T/gw/wardgated.log"
 	echo "# FreeRADIUS (auth), last lines:"
 	tail -60 "$T/fr/out.log" | sed 's/^/#   /'
 fi
-[ "$fails" -eq 0 ]
+tap_done

@@ -15,12 +15,8 @@
 set -u
 
 : "${WARDGATE:?}" "${WG_TESTDATA:?}" "${WG_SRCDIR:?}" "${WG_BUILDDIR:?}"
-for tool in swtpm swtpm_setup tpm2_pcrextend jq curl openssl base64; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		exit 77
-	}
-done
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need swtpm swtpm_setup tpm2_pcrextend jq curl openssl base64
 CHROMIUM=
 for c in chromium chromium-browser google-chrome; do
 	command -v "$c" >/dev/null 2>&1 && { CHROMIUM=$c; break; }
@@ -37,11 +33,6 @@ done
 AGENT="$WG_BUILDDIR/agent/wardgate-agent"
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-report.XXXXXX")
 trap 'gw_stop; swtpm_cleanup; [ -n "${WG_KEEP:-}" ] || rm -rf "$T"' EXIT INT TERM
-
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
 LOG_SRC="$WG_TESTDATA/eventlogs/archlinux-workstation-systemd-boot.bin"
 EVIL_NAME='<script>alert(1)</script>'
@@ -226,5 +217,4 @@ if [ "$fails" -ne 0 ]; then
 	echo "--- chromium stderr (tail)"; tail -5 "$T/chromium.err" 2>/dev/null
 	echo "--- csv"; cat "$C"
 fi
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -9,10 +9,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: not root: the test calls the admin socket as other users"
 	exit 77
 fi
-for tool in setpriv python3 openssl; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed"; exit 77; }
-done
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need setpriv python3 openssl
 . "$WG_SRCDIR/tests/integration/swtpm-lib.sh"
 . "$WG_SRCDIR/tests/integration/gateway-lib.sh"
 
@@ -20,11 +18,6 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/wg-roles.XXXXXX")
 chmod 755 "$T"
 trap 'gw_stop; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
-
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
 # nobody: clinical; daemon (uid 1): security; bin (uid 2): no role;
 # root: admin (the default).
@@ -95,5 +88,4 @@ check "malformed role list refused (exit 2)" "[ $? -eq 2 ]"
 if [ "$fails" -ne 0 ]; then
 	echo "--- wardgated.log"; tail -20 "$T/gw/wardgated.log"
 fi
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -20,9 +20,7 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-sd.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
 
 # --- The lines each file must hold, exactly, and those it must not ---
 has() {	# FILE LINE...
@@ -472,5 +470,4 @@ else
 	fi
 fi
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done
