@@ -49,7 +49,8 @@
  * segment (a blocked segment excepted), on top of it; a second OPEN of the
  * same MAC and flow replaces the time left. CLOSE ends it at once (closing
  * a flow that is not open is not an error). A flow the enforcer does not
- * know is answered NAK UNKNOWN.
+ * know is answered NAK UNKNOWN; an OPEN of a further MAC when the flow
+ * holds max_devices windows NAK FULL (a replacement is still taken).
  */
 #ifndef WG_ENFMSG_H
 #define WG_ENFMSG_H
@@ -86,7 +87,8 @@ enum enfmsg_type {
 enum enfmsg_reason {
 	ENFMSG_R_NONE = 0,
 	ENFMSG_R_BACKEND = 1,	/* the backend refused the change */
-	ENFMSG_R_FULL = 2,	/* the enforcer's device table is full */
+	ENFMSG_R_FULL = 2,	/* PUT: the enforcer's device table is full;
+				 * OPEN: the flow holds max_devices windows */
 	ENFMSG_R_UNKNOWN = 3,	/* OPEN/CLOSE: no such flow in enforcer.conf */
 };
 

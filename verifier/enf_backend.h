@@ -84,7 +84,9 @@ struct enf_backend {
 	int (*demote)(void *h, struct wg_diag *d);
 	/* Opens flow for mac (whatever its segment, unless that is blocked)
 	 * for seconds (1..ENFMSG_OPEN_MAX); an open one gets the new time.
-	 * It closes by itself when the time is up. In force on return. */
+	 * It closes by itself when the time is up. In force on return.
+	 * WG_ERR_TOO_LARGE: the flow holds as many windows as it can
+	 * (max_devices), nothing changed; any other error likewise. */
 	int (*flow_open)(void *h, const uint8_t mac[ENFMSG_MAC_LEN],
 	    size_t flow, uint32_t seconds, struct wg_diag *d);
 	/* Closes flow for mac now; one that is not open is no error. */

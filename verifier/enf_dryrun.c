@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "enf_bridge.h"
 #include "enf_dryrun.h"
@@ -23,10 +24,60 @@ struct dry_conf {
 	const struct enf_segs *segs;	/* borrowed, set by conf_check */
 };
 
+/* An open window, as the nft backend's set element would be. */
+struct dry_win {
+	uint8_t mac[ENFMSG_MAC_LEN];
+	struct timespec end;		/* CLOCK_MONOTONIC */
+};
+
 struct dry {
 	const struct dry_conf *c;	/* borrowed */
 	unsigned long changes;
+	/* Per flow, its open windows: at most max_devices, as the nft
+	 * backend's set, so that a dry run refuses what nft would. */
+	struct dry_win *win[ENF_FLOWS_MAX];
+	size_t nwin[ENF_FLOWS_MAX], capwin[ENF_FLOWS_MAX];
 };
+
+/* Forgets the windows of flow whose time is up. */
+static void
+dry_expire(struct dry *x, size_t flow)
+{
+	struct timespec now;
+	size_t i = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	while (i < x->nwin[flow]) {
+		const struct timespec *e = &x->win[flow][i].end;
+
+		if (e->tv_sec < now.tv_sec || (e->tv_sec == now.tv_sec &&
+		    e->tv_nsec <= now.tv_nsec))
+			x->win[flow][i] = x->win[flow][--x->nwin[flow]];
+		else
+			i++;
+	}
+}
+
+/* Index of mac's window in flow, or -1. */
+static long
+dry_find(const struct dry *x, size_t flow, const uint8_t mac[ENFMSG_MAC_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < x->nwin[flow]; i++)
+		if (memcmp(x->win[flow][i].mac, mac, ENFMSG_MAC_LEN) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void
+dry_close_all(struct dry *x)
+{
+	size_t i;
+
+	for (i = 0; i < ENF_FLOWS_MAX; i++)
+		x->nwin[i] = 0;
+}
 
 static void *
 d_conf_new(void)
@@ -175,6 +226,7 @@ d_flush(void *h, struct wg_diag *d)
 
 	(void)d;
 	x->changes++;
+	dry_close_all(x);
 	enf_log("dry-run: FLUSH: every device in %s%s",
 	    x->c->segs->name[x->c->segs->def], x->c->nflow > 0 ?
 	    ", every flow closed" : "");
@@ -190,6 +242,7 @@ d_demote(void *h, struct wg_diag *d)
 	size_t i, off = 0;
 
 	(void)d;
+	dry_close_all(x);
 	for (i = 0; i < s->n; i++)
 		if (i != s->def && !s->blocked[i])
 			off += (size_t)snprintf(list + off, sizeof(list) - off,
@@ -207,8 +260,35 @@ d_flow_open(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t flow,
 	struct dry *x = h;
 	char m[ENFMSG_MAC_TEXT];
 
+	struct dry_win *w;
+	long at;
+
 	if (flow >= x->c->nflow || seconds == 0 || seconds > ENFMSG_OPEN_MAX)
 		return wg_diag_set(d, WG_ERR_INVALID_ARG, "open: bad argument");
+	dry_expire(x, flow);
+	if ((at = dry_find(x, flow, mac)) < 0) {
+		if (x->nwin[flow] >= x->c->segs->max_devices)
+			return wg_diag_set(d, WG_ERR_TOO_LARGE, "open: flow %s "
+			    "holds %zu windows (max_devices): the nft backend's "
+			    "set would be full", x->c->segs->flow[flow],
+			    x->nwin[flow]);
+		if (x->nwin[flow] == x->capwin[flow]) {
+			size_t ncap = x->capwin[flow] ? x->capwin[flow] * 2 : 16;
+
+			if (ncap > x->c->segs->max_devices)
+				ncap = x->c->segs->max_devices;
+			if ((w = realloc(x->win[flow], ncap * sizeof(*w))) ==
+			    NULL)
+				return wg_diag_set(d, WG_ERR_ALLOC, "open: out "
+				    "of memory");
+			x->win[flow] = w;
+			x->capwin[flow] = ncap;
+		}
+		at = (long)x->nwin[flow]++;
+		memcpy(x->win[flow][at].mac, mac, ENFMSG_MAC_LEN);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &x->win[flow][at].end);
+	x->win[flow][at].end.tv_sec += (time_t)seconds;
 	x->changes++;
 	enf_log("dry-run: OPEN %s %s for %u s", enfmsg_mac_format(mac, m),
 	    x->c->segs->flow[flow], seconds);
@@ -222,8 +302,12 @@ d_flow_close(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t flow,
 	struct dry *x = h;
 	char m[ENFMSG_MAC_TEXT];
 
+	long at;
+
 	if (flow >= x->c->nflow)
 		return wg_diag_set(d, WG_ERR_INVALID_ARG, "close: bad flow");
+	if ((at = dry_find(x, flow, mac)) >= 0)
+		x->win[flow][at] = x->win[flow][--x->nwin[flow]];
 	x->changes++;
 	enf_log("dry-run: CLOSE %s %s", enfmsg_mac_format(mac, m),
 	    x->c->segs->flow[flow]);
@@ -233,7 +317,14 @@ d_flow_close(void *h, const uint8_t mac[ENFMSG_MAC_LEN], size_t flow,
 static void
 d_free(void *h)
 {
-	free(h);
+	struct dry *x = h;
+	size_t i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < ENF_FLOWS_MAX; i++)
+		free(x->win[i]);
+	free(x);
 }
 
 const struct enf_backend enf_dryrun_backend = {

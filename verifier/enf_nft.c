@@ -1,6 +1,7 @@
 /* enf_nft.c: the nft backend: bridge-family sets and rules, libnftables. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -418,21 +419,30 @@ enf_nft_ruleset(const struct enf_nft_conf *c, char **out)
 	return 0;
 }
 
-/* Runs cmds as one transaction; the first line of nft's error in d. */
+/*
+ * Runs cmds as one transaction; the first line of nft's error in d.
+ * WG_ERR_TOO_LARGE when the kernel refused because a set holds its size
+ * (ENFILE: only a flow's set has a size), else WG_ERR_IO.
+ */
 static int
 nft_run(struct enf_nft *n, const char *cmds, struct wg_diag *d)
 {
 	const char *err;
 	size_t l;
+	int r = WG_ERR_IO;
 
 	if (nft_run_cmd_from_buffer(n->ctx, cmds) == 0)
 		return 0;
 	err = nft_ctx_get_error_buffer(n->ctx);
 	if (err == NULL || *err == '\0')
 		err = "nft: unknown error";
+	/* libnftables words the kernel's error with strerror() in this
+	 * process, hence in its locale: the same text. */
+	if (strstr(err, strerror(ENFILE)) != NULL)
+		r = WG_ERR_TOO_LARGE;
 	l = strcspn(err, "\n");
-	return wg_diag_set(d, WG_ERR_IO, "nft: %.*s", (int)(l > 200 ? 200 : l),
-	    err);
+	return wg_diag_set(d, r, "nft: %.*s%s", (int)(l > 200 ? 200 : l),
+	    err, r == WG_ERR_TOO_LARGE ? " (the set is full)" : "");
 }
 
 int
@@ -492,8 +502,15 @@ enf_nft_put(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN], size_t seg,
 	return nft_run(n, cmds, d);
 }
 
-/* "add, delete" of mac in flow's set, then "add" with the timeout when
- * seconds > 0: in one transaction, the window is replaced or closed. */
+/*
+ * "add, delete" of mac in flow's set, then "add" with the timeout when
+ * seconds > 0: in one transaction, the window is replaced or closed.
+ * A set that holds its size (max_devices) takes no new element: an OPEN
+ * of a MAC not in it is WG_ERR_TOO_LARGE, nothing changed. The "add" of
+ * a MAC already in it succeeds even then, so a replacement goes through
+ * and a CLOSE refused that way had nothing to close (a live element is
+ * never refused): it is done.
+ */
 static int
 flow_change(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN],
     size_t flow, uint32_t seconds, struct wg_diag *d)
@@ -501,7 +518,7 @@ flow_change(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN],
 	const struct enf_nft_conf *c = n->c;
 	char m[ENFMSG_MAC_TEXT], cmds[512];
 	const char *T = c->table, *F;
-	int off;
+	int off, r;
 
 	if (flow >= c->nflow || !enfmsg_mac_valid(mac) ||
 	    seconds > ENFMSG_OPEN_MAX)
@@ -515,7 +532,12 @@ flow_change(struct enf_nft *n, const uint8_t mac[ENFMSG_MAC_LEN],
 		snprintf(cmds + off, sizeof(cmds) - (size_t)off,
 		    "add element bridge %s f_%s { %s timeout %us }\n", T, F, m,
 		    seconds);
-	return nft_run(n, cmds, d);
+	r = nft_run(n, cmds, d);
+	if (r == WG_ERR_TOO_LARGE && seconds == 0) {
+		wg_diag_clear(d);
+		return 0;
+	}
+	return r;
 }
 
 int

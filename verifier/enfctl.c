@@ -569,13 +569,17 @@ enf_answer(struct gw_enf *e, const struct enfmsg *m, char *why, size_t wlen)
 		 * the fresh ruleset's default segment, every flow closed: it
 		 * stays there (a restart would only refuse it again, and
 		 * keep every other device from being promoted). A full
-		 * table: same. An OPEN or CLOSE of a flow this enforcer
-		 * lacks: nothing of it is open. A live change refused
-		 * otherwise: the device may still reach more than it should,
-		 * so start afresh (fail closed).
+		 * table: same. An OPEN of a flow that holds max_devices
+		 * windows: that window is not open, nothing else changed,
+		 * and a restart would close every window and put every
+		 * device in the default segment only to be refused again.
+		 * An OPEN or CLOSE of a flow this enforcer lacks: nothing of
+		 * it is open. A live change refused otherwise: the device
+		 * may still reach more than it should, so start afresh
+		 * (fail closed).
 		 */
 		tolerated = (m->reason == ENFMSG_R_FULL &&
-		    f->type == ENFMSG_PUT) ||
+		    (f->type == ENFMSG_PUT || f->type == ENFMSG_OPEN)) ||
 		    (m->reason == ENFMSG_R_UNKNOWN &&
 		    f->type != ENFMSG_PUT) ||
 		    (e->phase == ENF_RECONCILING && m->seq <= e->reconcile_last);
@@ -584,8 +588,12 @@ enf_answer(struct gw_enf *e, const struct enfmsg *m, char *why, size_t wlen)
 				gw_log("enforcer: %s: device left in %s", why,
 				    e->def_seg);
 			else
-				gw_log("enforcer: %s: the flow is not open",
-				    why);
+				gw_log("enforcer: %s: the flow is not open%s",
+				    why, m->reason == ENFMSG_R_FULL ? " (the "
+				    "flow holds max_devices windows of "
+				    "enforcer.conf; the window stays recorded "
+				    "and is opened again at the next "
+				    "reconciliation, if there is room)" : "");
 			ring_pop(&e->fl_head, &e->fl_n, e->fl_cap);
 			goto done;
 		}

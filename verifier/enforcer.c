@@ -494,9 +494,10 @@ flow_find(const struct enf_segs *s, const char *name)
 /*
  * OPEN or CLOSE of a field-service flow: answered NAK UNKNOWN for a flow
  * enforcer.conf lacks (not a violation: wardgated may know a flow this
- * enforcer was not configured with), NAK BACKEND when the backend fails.
- * No device-table entry is needed or made: a window does not count
- * against max_devices.
+ * enforcer was not configured with), NAK FULL for an OPEN of a flow that
+ * holds max_devices windows (nft: its set's size), NAK BACKEND when the
+ * backend fails otherwise. No device-table entry is needed or made: a
+ * window does not count against the devices' max_devices.
  */
 static void
 handle_flow(struct enforcer *e, const struct enfmsg *req, struct enfmsg *rep)
@@ -526,7 +527,8 @@ handle_flow(struct enforcer *e, const struct enfmsg *req, struct enfmsg *rep)
 		enf_log("%s %s %s (seq %u): refused: %s", tn, mac,
 		    req->segment, req->seq, d.detail);
 		rep->type = ENFMSG_NAK;
-		rep->reason = ENFMSG_R_BACKEND;
+		rep->reason = r == WG_ERR_TOO_LARGE && req->type == ENFMSG_OPEN ?
+		    ENFMSG_R_FULL : ENFMSG_R_BACKEND;
 		return;
 	}
 	if (req->type == ENFMSG_OPEN)

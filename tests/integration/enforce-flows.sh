@@ -47,13 +47,9 @@ check "-p: the blocked segment does not" \
 # --- Real traffic needs root and network namespaces ---
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: not root: network namespaces and nftables need root"
-	rm -rf "$T"; finish || exit 1; exit 77
+	rm -rf "$T"; tap_skip
 fi
-for tool in ip ping nc nft; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		rm -rf "$T"; exit 77; }
-done
+tap_have ip ping nc nft || { rm -rf "$T"; exit 77; }
 S=$$
 G=wfg$S D1=wfd1$S D2=wfd2$S C=wfc$S R=wfr$S V=wfv$S
 if ! ip netns add "$G" 2>"$T/netns.err"; then
@@ -239,8 +235,34 @@ check "restarted: dev1 is in the default (gateway yes, clinical no)" \
 enf close
 stop_enforcer
 
+# --- A flow's set holds max_devices windows: a further OPEN is NAK FULL
+# (not a violation), a replacement and a CLOSE still go through ---
+sed -i 's/^max_devices = .*/max_devices = 2/' "$T/enforcer.conf"
+check "enforcer with max_devices 2 starts" "start_enforcer"
+MAC3=02:77:00:00:00:12
+enf open "$MAC1" vendor-support 3600
+enf open "$MAC2" vendor-support 3600
+check "two windows: acknowledged" "case '$LAST' in 'ACK seq=2 '*) true;; *) false;; esac"
+enf open "$MAC3" vendor-support 3600
+check "a third MAC: NAK FULL" "[ '$LAST' = 'NAK seq=3 reason=FULL' ]"
+check "it is not in the set" "! elements | grep -q '$MAC3'"
+enf open "$MAC1" vendor-support 60
+check "full: a replacement of an open window is acknowledged" \
+    "case '$LAST' in 'ACK seq=4 '*) true;; *) false;; esac && elements | grep -q '$MAC1 timeout 1m'"
+enf close "$MAC3" vendor-support
+check "full: a CLOSE of a window that is not open is acknowledged" \
+    "case '$LAST' in 'ACK seq=5 '*) true;; *) false;; esac"
+check "full: the refusal is logged as such" "grep -q 'OPEN $MAC3 vendor-support (seq 3): refused: .*the set is full' '$T/enforcer.log'"
+check "full: dev1 still reaches the vendor" "vendor '$D1'"
+enf close "$MAC2" vendor-support
+enf open "$MAC3" vendor-support 3600
+check "room again: the third MAC's OPEN is acknowledged" \
+    "case '$LAST' in 'ACK seq=7 '*) true;; *) false;; esac && elements | grep -q '$MAC3'"
+enf close
+stop_enforcer
+
 if [ "$fails" -ne 0 ]; then
 	echo "--- enforcer log"; cat "$T/enforcer.log"
 	ig nft list table bridge wgflow
 fi
-finish
+tap_done

@@ -383,6 +383,44 @@ check "its segment gone from enforcer.conf: in the default segment, enforcement 
     [ \"\$(gw_enf starts)\" -eq \$((starts_before + 1)) ] &&
     grep -q 'device $MAC4: segment \"legacy-lab\" is not in' '$ENFLOG' &&
     [ \"\$(grep 'dry-run: PUT $MAC4 ' '$ENFLOG' | tail -1 | sed 's/.* //')\" = quarantine ]"
+# A flow that holds max_devices windows (the nft backend's set size; the
+# dryrun backend refuses alike): a further OPEN is NAK FULL, logged, and
+# nothing restarts (a restart would close every window and put every
+# device in the default segment, only to be refused again).
+echo "max_devices = 1" >>"$T/enforcer.conf"
+starts_before=$(gw_enf starts)
+EPID=$(pgrep -P "$WG_GW_PID" -f wardgate-enforcer | head -1)
+[ -n "$EPID" ] && kill -9 "$EPID"
+i=0
+while [ $i -lt 100 ]; do
+	[ "$(gw_enf starts)" -gt "$starts_before" ] &&
+	    [ "$(gw_enf in_force)" = true ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+MAC5=02:1e:00:00:00:06
+check "max_devices 1: a window opens" \
+    "[ \"\$(gw_enf in_force)\" = true ] &&
+    gwadm legacy add --name old-xray --model 'Polydoros' --serial X-6 \
+    --mac $MAC5 --owner 'R. Lind' --controls 'own VLAN' --review +30d \
+    --sunset +300d >/dev/null &&
+    gwadm service open old-xray --flow vendor-support --until +1h \
+    --approved-by 'Dr. A. Weber' --reason 'probe firmware' >/dev/null &&
+    wait_log 'dry-run: OPEN $MAC5 vendor-support'"
+starts_before=$(gw_enf starts)
+gwadm service open lab-analyser --flow vendor-support --until +1h \
+    --approved-by 'Dr. A. Weber' --reason 'LIS update' >/dev/null
+check "a second device's window in the full flow: NAK FULL, logged, not open" \
+    "wait_log 'OPEN $MAC4 vendor-support refused (FULL): the flow is not open' &&
+    ! grep -q 'dry-run: OPEN $MAC4' '$ENFLOG'"
+sleep 1
+check "the full flow restarts nothing: enforcement stays up" \
+    "[ \"\$(gw_enf in_force)\" = true ] && [ \"\$(gw_enf starts)\" -eq $starts_before ]"
+check "room again: once the other window is closed, it opens" \
+    "gwadm service close old-xray >/dev/null &&
+    gwadm service open lab-analyser --flow vendor-support --until +1h \
+    --approved-by 'Dr. A. Weber' --reason 'LIS update' >/dev/null &&
+    wait_log 'dry-run: OPEN $MAC4 vendor-support'"
 gw_stop
 
 echo "1..$n"
