@@ -51,17 +51,13 @@ check "... named in the log" "grep -q 'bridge lo: not a bridge' '$T/enforcer.log
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: not root: network namespaces and bridges need root"
-	finish || exit 1; exit 77
+	tap_skip
 fi
-for tool in ip ping bridge; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		finish || exit 1; exit 77; }
-done
+tap_need ip ping bridge
 IP=$(command -v ip)	# enftool runs it: an absolute path
 if ! ip netns add "$G" 2>"$T/netns.err"; then
 	echo "SKIP: ip netns unavailable: $(cat "$T/netns.err")"
-	finish || exit 1; exit 77
+	tap_skip
 fi
 in_ns() { _ns=$1; shift; ip netns exec "$_ns" "$@"; }
 ig() { in_ns "$G" "$@"; }
@@ -112,7 +108,7 @@ if ! ig ip link add brv type bridge vlan_filtering 1 2>"$T/vf.err"; then
 	    "filter VLANs on a bridge (ip link add brv type bridge" \
 	    "vlan_filtering 1: $(tr '\n' ' ' <"$T/vf.err"| sed 's/ *$//');" \
 	    "CONFIG_BRIDGE_VLAN_FILTERING is off). Part (a) ran."
-	finish
+	tap_done
 	exit $?
 fi
 ig ip link del brv
@@ -199,4 +195,4 @@ if [ "$fails" -ne 0 ]; then
 	echo "--- enforcer log"; cat "$T/enforcer.log"
 	ig bridge vlan show
 fi
-finish
+tap_done

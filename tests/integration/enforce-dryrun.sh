@@ -377,4 +377,4 @@ else
 fi
 
 [ "$fails" -ne 0 ] && { echo "--- enforcer log"; tail -40 "$T/enforcer.log"; }
-finish
+tap_done

@@ -212,4 +212,4 @@ else
 fi
 
 [ "$fails" -ne 0 ] && { echo "--- enforcer log"; tail -40 "$T/enforcer.log"; echo "--- calls"; cat "$T/calls"; }
-finish
+tap_done

@@ -1,5 +1,5 @@
-# enforce-lib.sh: sourced by the enforce-*.sh tests. TAP-style checks and
-# an enforcer driven by enftool over a socketpair, through a FIFO.
+# enforce-lib.sh: sourced by the enforce-*.sh tests. tap-lib.sh's checks
+# and an enforcer driven by enftool over a socketpair, through a FIFO.
 #   T         scratch directory (set by the caller)
 #   ENFORCER  the wardgate-enforcer binary, ENFTOOL the driver
 # shellcheck shell=sh
@@ -8,14 +8,7 @@
 ENFORCER=${ENFORCER:-$WG_BUILDDIR/verifier/wardgate-enforcer}
 ENFTOOL=$WG_BUILDDIR/tests/integration/enftool
 
-fails=0 n=0 skips=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
-finish() {
-	echo "1..$n"
-	[ "$fails" -eq 0 ]
-}
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
 
 # conf NAME TEXT: writes $T/NAME.conf
 conf() { printf '%s\n' "$2" >"$T/$1.conf"; }

@@ -23,10 +23,7 @@ ENFTOOL="$WG_BUILDDIR/tests/integration/enftool"
 EXAMPLE="$WG_SRCDIR/contrib/nftables/enforcer.conf"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-enf.XXXXXX")
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
 
 # --- Configuration (no privilege needed) ---
 check "shipped example parses" \
@@ -60,19 +57,11 @@ bad_conf "bad interface name" "device_ports = d0 \"x\"
 segment quarantine = 10.0.0.3"
 
 # --- Real traffic needs root and network namespaces ---
-finish() {
-	echo "1..$n"
-	[ "$fails" -eq 0 ]
-}
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: not root: network namespaces and nftables need root"
-	rm -rf "$T"; finish || exit 1; exit 77
+	rm -rf "$T"; tap_skip
 fi
-for tool in ip ping nc; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		rm -rf "$T"; exit 77; }
-done
+tap_have ip ping nc || { rm -rf "$T"; exit 77; }
 S=$$
 G=wgg$S D1=wgd1$S D2=wgd2$S C=wgc$S R=wgr$S
 if ! ip netns add "$G" 2>"$T/netns.err"; then
@@ -285,4 +274,4 @@ if [ "$fails" -ne 0 ]; then
 	echo "--- enforcer log"; cat "$T/enforcer.log"
 	command -v nft >/dev/null 2>&1 && ig nft list ruleset
 fi
-finish
+tap_done

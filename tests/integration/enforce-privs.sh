@@ -31,11 +31,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: not root: setting file capabilities and becoming nobody need root"
 	exit 77
 fi
-for tool in setcap setpriv ip; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		exit 77; }
-done
+tap_need setcap setpriv ip
 if ! ip netns add "$NS" 2>"$T/netns.err"; then
 	echo "SKIP: ip netns unavailable: $(cat "$T/netns.err")"
 	exit 77
@@ -180,4 +176,4 @@ enf close
 stop_enforcer
 
 [ "$fails" -ne 0 ] && { echo "--- enforcer log"; tail -30 "$T/enforcer.log"; }
-finish
+tap_done

@@ -26,22 +26,15 @@ set -u
 
 : "${WARDGATE:?}" "${WG_TESTDATA:?}" "${WG_SRCDIR:?}" "${WG_BUILDDIR:?}"
 
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
 
 if [ -z "${WG_ENF_INNER:-}" ]; then
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "SKIP: not root: network namespaces, nftables and file capabilities need root"
 		exit 77
 	fi
-	for tool in ip nc swtpm swtpm_setup swtpm_ioctl tpm2_pcrextend \
-	    tpm2_startup setcap setpriv jq openssl; do
-		command -v "$tool" >/dev/null 2>&1 || {
-			echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-			exit 77; }
-	done
+	tap_need ip nc swtpm swtpm_setup swtpm_ioctl tpm2_pcrextend \
+	    tpm2_startup setcap setpriv jq openssl
 	S=$$
 	G=wgeg$S D=wged$S C=wgec$S R=wger$S
 	if ! ip netns add "$G" 2>/dev/null; then
@@ -365,5 +358,4 @@ if [ "$fails" -ne 0 ]; then
 	echo "--- wardgated.log"; tail -40 "$T/gw/wardgated.log"
 	echo "--- agent"; cat "$T/a3.out" "$T/a4.out"
 fi
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done
