@@ -862,6 +862,21 @@ provfile_check_one(struct store *s, const struct store_provision *p,
 
 	if (p == NULL)
 		return wg_diag_set(d, WG_ERR_INVALID_ARG, "provfile_check_one");
+	/*
+	 * Stored MACs are compared as text: one written otherwise
+	 * ("02:1E:..." for "02:1e:...") would not clash with its twin, yet
+	 * the enforcer would take both for the same device. Only the form
+	 * a file's records get (lowercase, unicast) is checked.
+	 */
+	if (p->mac[0] != '\0') {
+		uint8_t m[ENFMSG_MAC_LEN];
+		char t[ENFMSG_MAC_TEXT];
+
+		if (enfmsg_mac_parse(p->mac, m) != 0 || !enfmsg_mac_valid(m) ||
+		    strcmp(enfmsg_mac_format(m, t), p->mac) != 0)
+			return wg_diag_set(d, WG_ERR_BAD_FIELD, "mac \"%.32s\": "
+			    "not a unicast lowercase aa:bb:cc:dd:ee:ff", p->mac);
+	}
 	if ((out = calloc(1, sizeof(*out))) == NULL)
 		return wg_diag_set(d, WG_ERR_ALLOC, "conflicts");
 	memset(&rec, 0, sizeof(rec));

@@ -104,10 +104,12 @@ int provfile_check_stored(struct store *s, struct provfile *pf, int replace,
 
 /*
  * One record (a single `device provision`, a legacy registration) against
- * what is stored, as provfile_check_stored() with replace: 0 (*act set
+ * what is stored, as provfile_check_stored() with replace (*act set
  * when act is not NULL), or WG_ERR_CONFLICT or
  * WG_ERR_DEVICE_DECOMMISSIONED with the first conflict in d, or a store
- * error.
+ * error. A MAC other than empty or a unicast lowercase aa:bb:cc:dd:ee:ff
+ * (as a file's records have it) is WG_ERR_BAD_FIELD: stored MACs are
+ * compared as text.
  */
 int provfile_check_one(struct store *s, const struct store_provision *p,
     enum provfile_act *act, struct wg_diag *d);

@@ -402,6 +402,55 @@ test_check_stored(void **state)
 	assert_int_equal(rmdir(tmpdir), 0);
 }
 
+/*
+ * One record (device provision, legacy registration): a MAC is compared
+ * as text, so one written otherwise than a file's records have it would
+ * not clash with its twin: refused.
+ */
+static void
+test_check_one_mac(void **state)
+{
+	static const char file[] = "name,serial,model,mac,ek_fpr\n"
+	    "x-1,SX,M,0A:BB:CC:00:00:01," FPR_A "\n";
+	struct store_provision p;
+	struct provfile *pf = NULL;
+	struct provfile_report rep;
+	struct store *s;
+	struct wg_diag d;
+
+	(void)state;
+	tmpdir[0] = '\0';	/* the last test removed its directory */
+	s = store_new();
+	assert_int_equal(parse(file, PROVFILE_CSV, &pf, &rep), 0);
+	assert_string_equal(pf->recs[0].p.mac, "0a:bb:cc:00:00:01");
+	put_all(s, pf);
+	memset(&p, 0, sizeof(p));
+	memcpy(p.ek_fpr, FPR_B, sizeof(FPR_B));
+	strcpy(p.name, "y-1");
+	strcpy(p.model, "M");
+	strcpy(p.mac, "0a:bb:cc:00:00:01");
+	wg_diag_clear(&d);
+	assert_int_equal(provfile_check_one(s, &p, NULL, &d), WG_ERR_CONFLICT);
+	/* The same MAC in capitals: before, no clash was found. */
+	strcpy(p.mac, "0A:BB:CC:00:00:01");
+	assert_int_equal(provfile_check_one(s, &p, NULL, &d),
+	    WG_ERR_BAD_FIELD);
+	assert_non_null(strstr(d.detail, "lowercase"));
+	strcpy(p.mac, "0a-bb-cc-00-00-01");
+	assert_int_equal(provfile_check_one(s, &p, NULL, &d),
+	    WG_ERR_BAD_FIELD);
+	strcpy(p.mac, "01:00:5e:00:00:01");	/* multicast */
+	assert_int_equal(provfile_check_one(s, &p, NULL, &d),
+	    WG_ERR_BAD_FIELD);
+	strcpy(p.mac, "0a:bb:cc:00:00:02");
+	assert_int_equal(provfile_check_one(s, &p, NULL, &d), 0);
+	p.mac[0] = '\0';			/* none: nothing to compare */
+	assert_int_equal(provfile_check_one(s, &p, NULL, &d), 0);
+	provfile_free(pf);
+	store_gone(s);
+	assert_int_equal(rmdir(tmpdir), 0);
+}
+
 int
 main(void)
 {
@@ -414,6 +463,7 @@ main(void)
 		cmocka_unit_test(test_csv_same_name),
 		cmocka_unit_test(test_differs),
 		cmocka_unit_test(test_check_stored),
+		cmocka_unit_test(test_check_one_mac),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
