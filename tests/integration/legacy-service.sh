@@ -19,23 +19,14 @@
 set -u
 
 : "${WARDGATE:?}" "${WG_SRCDIR:?}" "${WG_BUILDDIR:?}"
-for tool in jq openssl; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		exit 77
-	}
-done
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need jq openssl
 
 . "$WG_SRCDIR/tests/integration/swtpm-lib.sh"
 . "$WG_SRCDIR/tests/integration/gateway-lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-legacy.XXXXXX")
 trap 'gw_stop; rm -rf "$T"' EXIT INT TERM
-
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
 # wardgated needs an EK CA bundle to start; no device here has a TPM.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -423,5 +414,4 @@ check "room again: once the other window is closed, it opens" \
     wait_log 'dry-run: OPEN $MAC4 vendor-support'"
 gw_stop
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -16,12 +16,8 @@
 set -u
 
 : "${WARDGATE:?}" "${WG_TESTDATA:?}" "${WG_SRCDIR:?}" "${WG_BUILDDIR:?}"
-for tool in swtpm swtpm_setup jq openssl; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "SKIP: $tool not installed (scripts/deps.sh test installs it)"
-		exit 77
-	}
-done
+. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+tap_need swtpm swtpm_setup jq openssl
 
 . "$WG_SRCDIR/tests/integration/swtpm-lib.sh"
 . "$WG_SRCDIR/tests/integration/swtpm-ca.sh"
@@ -30,11 +26,6 @@ done
 AGENT="$WG_BUILDDIR/agent/wardgate-agent"
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-prov.XXXXXX")
 trap 'gw_stop; swtpm_cleanup; rm -rf "$T"' EXIT INT TERM
-
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
 
 LOG="$T/good.bin"
 cp "$WG_TESTDATA/eventlogs/archlinux-workstation-systemd-boot.bin" "$LOG"
@@ -152,5 +143,4 @@ if [ "$fails" -ne 0 ]; then
 	gwadm audit list --json | jq -c ".[] | [.action, .device[0:8], .detail]"
 	echo "--- wardgated.log"; tail -30 "$T/gw/wardgated.log"
 fi
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done
