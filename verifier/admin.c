@@ -43,6 +43,7 @@
 #include <openssl/evp.h>
 
 #include "b64.h"
+#include "enfmsg.h"
 #include "gateway.h"
 #include "hex.h"
 #include "policy.h"
@@ -609,6 +610,17 @@ admin_provision(struct gw *gw, struct evhttp_request *req)
 		    "strings within their limits");
 		goto out;
 	}
+	/* One spelling of a MAC: the uniqueness checks compare text. */
+	if (p.mac[0] != '\0') {
+		uint8_t m[ENFMSG_MAC_LEN];
+
+		if (enfmsg_mac_parse(p.mac, m) != 0 || !enfmsg_mac_valid(m)) {
+			gw_send_error(req, 400, WG_ERR_BAD_FIELD, "mac: a "
+			    "unicast aa:bb:cc:dd:ee:ff");
+			goto out;
+		}
+		enfmsg_mac_format(m, p.mac);
+	}
 	p.created_at = gw_now();
 	if ((dev = calloc(1, sizeof(*dev))) == NULL) {
 		gw_send_error(req, 500, WG_ERR_ALLOC, "out of memory");
@@ -666,8 +678,8 @@ rollback:
 	gw_changed_done(gw, 0);
 fail:
 	gw_send_error(req, r == WG_ERR_DEVICE_DECOMMISSIONED ||
-	    r == WG_ERR_CONFLICT ? 409 : r == WG_ERR_TOO_LARGE ? 400 : 500, r,
-	    d.detail);
+	    r == WG_ERR_CONFLICT ? 409 : r == WG_ERR_TOO_LARGE ||
+	    r == WG_ERR_BAD_FIELD ? 400 : 500, r, d.detail);
 out:
 	json_object_put(o);
 	free(body);

@@ -1267,6 +1267,12 @@ api_dispatch(struct evhttp_request *req, void *arg)
 
 	api_nodelay(req);
 
+	/* libevent falls back to a plain connection when the TLS one cannot
+	 * be made (no memory for SSL_new): never serve agents on it. */
+	if (!gw_req_tls(req)) {
+		gw_send_error(req, 400, WG_ERR_INVALID_ARG, "TLS required");
+		return;
+	}
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
 		gw_send_error(req, 405, WG_ERR_INVALID_ARG,
 		    "only POST is served here");

@@ -97,6 +97,9 @@ int gw_audit(struct gw *gw, const char *device_id, const char *actor,
  */
 int gw_grow(void *arrp, size_t *cap, size_t n, size_t size, size_t max);
 
+/* 1 when the request came over a TLS connection. */
+int gw_req_tls(struct evhttp_request *req);
+
 /* 1 when s is 1 to STORE_TEXT_LEN - 1 bytes without control characters. */
 int gw_text_ok(const char *s);
 

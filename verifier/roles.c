@@ -4,8 +4,10 @@
  * TLS listener (admin_listen) from its verified client certificate's
  * subject CN, never from anything else. role_admin, role_security and
  * role_clinical in wardgated.conf list users, groups and certificate
- * names. A peer in none of them may do nothing; every refusal is an audit
- * row.
+ * names. A peer in none of them may do nothing; every refused request is
+ * an audit row. (A TLS handshake refused for its certificate is only
+ * logged: no request reached the API, and an unauthenticated peer must
+ * not be able to fill the audit log.)
  *
  *   any role        GET (status, devices, policies, enforcement, reports)
  *   clinical        + clinical holds

@@ -1113,8 +1113,18 @@ svc_reconcile_cb(const struct store_service *w, void *arg)
 	struct reconcile_walk *a = arg;
 	struct wg_diag d;
 
-	if (w->until <= a->now ||
-	    store_device_get(a->gw->store, w->device_id, a->dev, &d) != 0 ||
+	if (w->until <= a->now)
+		return 0;
+	/* More left than a window may last: the clock went back (or the
+	 * row is not what the gateway wrote). Not reopened: the sweep
+	 * closes it at its end; an admin may open a fresh one. */
+	if (w->until - a->now > (int64_t)a->gw->conf.service_max) {
+		gw_log("enforcer: field-service window %lld (%s) has more time "
+		    "left than service_max: not reopened (clock set back?)",
+		    (long long)w->id, w->flow);
+		return 0;
+	}
+	if (store_device_get(a->gw->store, w->device_id, a->dev, &d) != 0 ||
 	    a->dev->mac[0] == '\0' ||
 	    strcmp(a->dev->state, state_name(DEV_DECOMMISSIONED)) == 0)
 		return 0;

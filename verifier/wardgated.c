@@ -85,6 +85,17 @@ gw_grow(void *arrp, size_t *cap, size_t n, size_t size, size_t max)
 }
 
 int
+gw_req_tls(struct evhttp_request *req)
+{
+	struct evhttp_connection *c = evhttp_request_get_connection(req);
+	struct bufferevent *bev;
+
+	return c != NULL &&
+	    (bev = evhttp_connection_get_bufferevent(c)) != NULL &&
+	    bufferevent_openssl_get_ssl(bev) != NULL;
+}
+
+int
 gw_text_ok(const char *s)
 {
 	size_t i, n = strlen(s);

@@ -106,6 +106,13 @@ check "device provision with a legacy device's MAC or name: refused (CONFLICT)" 
     --mac $MAC2 --ek-fpr 8888888888888888888888888888888888888888888888888888888888888888 &&
     refused 1 CONFLICT gwadm device provision --name old-monitor --model M \
     --ek-fpr 8888888888888888888888888888888888888888888888888888888888888888"
+check "device provision: a MAC in capitals is the same MAC (CONFLICT), and is stored in lowercase" \
+    "refused 1 CONFLICT gwadm device provision --name other --model M \
+    --mac 02:1E:00:00:00:02 --ek-fpr 8888888888888888888888888888888888888888888888888888888888888888 &&
+    gwadm device provision --name upper-mac --model M --mac 02:1E:00:00:00:AB \
+    --ek-fpr 5555555555555555555555555555555555555555555555555555555555555555 >/dev/null &&
+    refused 1 CONFLICT gwadm device provision --name upper-mac-2 --model M \
+    --mac 02:1e:00:00:00:ab --ek-fpr 4444444444444444444444444444444444444444444444444444444444444444"
 check "a multicast MAC: refused" \
     "refused 1 mac gwadm legacy add --name other --model M --serial S5 \
     --mac 03:00:00:00:00:01 --owner x --controls y --review +1d --sunset +2d"

@@ -242,6 +242,7 @@ test_alg_refused(void **state)
 	sig = b64url(mac, maclen);
 	free(t);
 	t = malloc(strlen(in) + strlen(sig) + 2);
+	assert_non_null(t);
 	sprintf(t, "%s.%s", in, sig);
 	assert_int_equal(ear_verify(t, strlen(t), k, &claims, &d),
 	    WG_ERR_UNSUPPORTED);
