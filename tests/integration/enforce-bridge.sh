@@ -59,22 +59,11 @@ if ! ip netns add "$G" 2>"$T/netns.err"; then
 	echo "SKIP: ip netns unavailable: $(cat "$T/netns.err")"
 	tap_skip
 fi
-in_ns() { _ns=$1; shift; ip netns exec "$_ns" "$@"; }
-ig() { in_ns "$G" "$@"; }
 ig ip link set lo up
 
 # --- (a) detection ---
 ig ip link add br0 type bridge
 ig ip link set br0 up
-join() {	# NS PORT ADDRESS [MAC]
-	ip netns add "$1"
-	ig ip link add "$2" type veth peer name eth0 netns "$1"
-	ig ip link set "$2" master br0 up
-	[ $# -ge 4 ] && in_ns "$1" ip link set eth0 address "$4"
-	in_ns "$1" ip addr add "$3/24" dev eth0
-	in_ns "$1" ip link set eth0 up
-	in_ns "$1" ip link set lo up
-}
 MAC1=02:78:00:00:00:10 MAC2=02:78:00:00:00:11
 join "$D1" dev0 10.78.0.10 "$MAC1"
 join "$D2" dev1 10.78.0.11 "$MAC2"

@@ -10,6 +10,22 @@ ENFTOOL=$WG_BUILDDIR/tests/integration/enftool
 
 . "$WG_SRCDIR/tests/integration/tap-lib.sh"
 
+# Network namespaces (the root tests): in_ns NS CMD... runs CMD in NS,
+# ig CMD... in the gateway's namespace $G; join NS PORT ADDRESS [MAC]
+# makes namespace NS a host on bridge port PORT of $G's br0 (veth, eth0
+# with ADDRESS/24 and MAC if given, lo up).
+in_ns() { _ns=$1; shift; ip netns exec "$_ns" "$@"; }
+ig() { in_ns "$G" "$@"; }
+join() {
+	ip netns add "$1"
+	ig ip link add "$2" type veth peer name eth0 netns "$1"
+	ig ip link set "$2" master br0 up
+	[ $# -ge 4 ] && in_ns "$1" ip link set eth0 address "$4"
+	in_ns "$1" ip addr add "$3/24" dev eth0
+	in_ns "$1" ip link set eth0 up
+	in_ns "$1" ip link set lo up
+}
+
 # conf NAME TEXT: writes $T/NAME.conf
 conf() { printf '%s\n' "$2" >"$T/$1.conf"; }
 

@@ -23,7 +23,8 @@ ENFTOOL="$WG_BUILDDIR/tests/integration/enftool"
 EXAMPLE="$WG_SRCDIR/contrib/nftables/enforcer.conf"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-enf.XXXXXX")
-. "$WG_SRCDIR/tests/integration/tap-lib.sh"
+# The namespace helpers (in_ns, ig, join) and tap-lib.sh's checks.
+. "$WG_SRCDIR/tests/integration/enforce-lib.sh"
 
 # --- Configuration (no privilege needed) ---
 check "shipped example parses" \
@@ -83,23 +84,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-in_ns() { _ns=$1; shift; ip netns exec "$_ns" "$@"; }
-ig() { in_ns "$G" "$@"; }
 
 # --- Topology ---
 ig ip link add br0 type bridge
 ig ip link set lo up
 ig ip addr add 10.77.0.1/24 dev br0
 ig ip link set br0 up
-join() {	# NS PORT ADDRESS [MAC]
-	ip netns add "$1"
-	ig ip link add "$2" type veth peer name eth0 netns "$1"
-	ig ip link set "$2" master br0 up
-	[ $# -ge 4 ] && in_ns "$1" ip link set eth0 address "$4"
-	in_ns "$1" ip addr add "$3/24" dev eth0
-	in_ns "$1" ip link set eth0 up
-	in_ns "$1" ip link set lo up
-}
 MAC1=02:77:00:00:00:10 MAC2=02:77:00:00:00:11
 join "$D1" dev0 10.77.0.10 "$MAC1"
 join "$D2" dev1 10.77.0.11 "$MAC2"
